@@ -1,0 +1,34 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SpecFit",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "specfit", targets: ["specfit"]),
+        .library(name: "SpecFitCore", targets: ["SpecFitCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .target(name: "SpecFitCore"),
+        .target(
+            name: "CLibPCI",
+            linkerSettings: [.linkedLibrary("pci")]
+        ),
+        .target(name: "Probe", dependencies: ["SpecFitCore", "CLibPCI"]),
+        .target(name: "Catalog", dependencies: ["SpecFitCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(
+            name: "specfit",
+            dependencies: [
+                "SpecFitCore", "Catalog", "Probe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),
+    ]
+)
