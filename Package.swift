@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         .target(name: "SpecFitCore"),
@@ -19,16 +20,20 @@ let package = Package(
             linkerSettings: [.linkedLibrary("pci")]
         ),
         .target(name: "Probe", dependencies: ["SpecFitCore", "CLibPCI"]),
-        .target(name: "Catalog", dependencies: ["SpecFitCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Catalog", dependencies: [
+            "SpecFitCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftCSV", package: "SwiftCSV"),
+        ]),
+        .target(name: "Report", dependencies: ["SpecFitCore"]),
         .executableTarget(
             name: "specfit",
             dependencies: [
-                "SpecFitCore", "Catalog", "Probe",
+                "SpecFitCore", "Catalog", "Probe", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),
     ]
 )

@@ -151,7 +151,7 @@ public enum FitEngine {
         var il = p.firstGPULayer
         for (i, gpu) in r.gpus.enumerated() {
             let n = p.gpuLayers[i]
-            let flops = (gpu.fp16TFLOPS ?? 10) * 1000
+            let flops = (gpu.fp16TFLOPS ?? .infinity) * 1000
             segs.append(ForwardSegment(device: gpu.name, bandwidthGBps: gpu.bandwidthGBps,
                                        efficiency: .forBackend(gpu.backend), peakGFLOPS: flops, isGPU: true,
                                        layers: il..<(il + n), holdsOutput: p.outputDevice == i))

@@ -19,6 +19,8 @@ public struct GPUSpec: Codable, Sendable, Equatable {
     public var pciDeviceID: String?
     public var pciSubsystemVendorID: String?
     public var pciSubsystemDeviceID: String?
+    /// PCI revision ids (lowercase hex) that identify this product when several share a device id.
+    public var pciRevisions: [String]
     public var variant: Variant
     /// Memory size in MiB (2^20 bytes); for unified-memory rows the total memory of the configuration.
     public var vramMiB: Int
@@ -42,13 +44,14 @@ public struct GPUSpec: Codable, Sendable, Equatable {
 
     public init(id: String, vendor: String, name: String, aliases: [String] = [], pciVendorID: String? = nil,
                 pciDeviceID: String? = nil, pciSubsystemVendorID: String? = nil, pciSubsystemDeviceID: String? = nil,
-                variant: Variant, vramMiB: Int, memoryType: String = "", busWidthBits: Int? = nil,
+                pciRevisions: [String] = [], variant: Variant, vramMiB: Int, memoryType: String = "", busWidthBits: Int? = nil,
                 dataRateGbps: Double? = nil, bandwidthGBps: Double, fp16TFLOPS: Double? = nil,
                 bf16TFLOPS: Double? = nil, boardPowerW: Double? = nil, unifiedMemory: Bool = false,
                 gpuWorkingSetMiB: Int? = nil, backend: Backend, tieBreak: String? = nil, source: String) {
         self.id = id; self.vendor = vendor; self.name = name; self.aliases = aliases
         self.pciVendorID = pciVendorID; self.pciDeviceID = pciDeviceID
         self.pciSubsystemVendorID = pciSubsystemVendorID; self.pciSubsystemDeviceID = pciSubsystemDeviceID
+        self.pciRevisions = pciRevisions
         self.variant = variant; self.vramMiB = vramMiB; self.memoryType = memoryType
         self.busWidthBits = busWidthBits; self.dataRateGbps = dataRateGbps; self.bandwidthGBps = bandwidthGBps
         self.fp16TFLOPS = fp16TFLOPS; self.bf16TFLOPS = bf16TFLOPS; self.boardPowerW = boardPowerW

@@ -1,0 +1,224 @@
+import Foundation
+import GRDB
+import SpecFitCore
+
+/// The SQLite catalog (DESIGN §3): bundled rows imported from the binary on first use and on upgrade, the
+/// user's own rows kept apart (`origin = 'user'`), and measurements.
+public final class CatalogStore: Sendable {
+    public let path: String
+    let dbQueue: DatabaseQueue
+
+    /// `$SPECFIT_DB`, else `$XDG_DATA_HOME/specfit/catalog.sqlite`, else `~/.local/share/specfit/catalog.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let p = environment["SPECFIT_DB"], !p.isEmpty { return p }
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/share")
+        return base + "/specfit/catalog.sqlite"
+    }
+
+    /// Opens (creating if needed) the catalog at `path` and brings its bundled rows up to date, in one transaction.
+    /// - Throws: ``CatalogError/unwritable(path:reason:)`` when the folder or file cannot be written,
+    ///   ``CatalogError/corrupt(path:reason:)`` when the file exists but is not a SpecFit catalog — its bytes are
+    ///   never modified then.
+    public init(path: String) throws {
+        self.path = path
+        let fm = FileManager.default
+        let url = URL(fileURLWithPath: path)
+        if fm.fileExists(atPath: path) {
+            try Self.checkExisting(path: path)
+        } else {
+            let dir = url.deletingLastPathComponent().path
+            do {
+                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw CatalogError.unwritable(path: path, reason: "cannot create folder \(dir)")
+            }
+            guard fm.isWritableFile(atPath: dir) else {
+                throw CatalogError.unwritable(path: path, reason: "folder \(dir) is not writable")
+            }
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        do {
+            dbQueue = try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw CatalogError.unwritable(path: path, reason: "\(error)")
+        }
+        do {
+            try Schema.migrator.migrate(dbQueue)
+            try syncBundled()
+        } catch let e as CatalogError {
+            throw e
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_READONLY || e.resultCode == .SQLITE_CANTOPEN || e.resultCode == .SQLITE_PERM {
+            throw CatalogError.unwritable(path: path, reason: e.message ?? "\(e.resultCode)")
+        } catch {
+            throw CatalogError.corrupt(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Refuses a file that is not a SQLite database, or whose integrity check fails, before anything opens it for writing.
+    static func checkExisting(path: String) throws {
+        guard let h = FileHandle(forReadingAtPath: path) else {
+            throw CatalogError.unwritable(path: path, reason: "the file cannot be read")
+        }
+        let head = (try? h.read(upToCount: 16)) ?? Data()
+        try? h.close()
+        if head.isEmpty { return } // an empty file is a new database
+        guard head == Data("SQLite format 3\0".utf8) else {
+            throw CatalogError.corrupt(path: path, reason: "it does not start with the SQLite header")
+        }
+        var config = Configuration()
+        config.readonly = true
+        do {
+            let q = try DatabaseQueue(path: path, configuration: config)
+            let result = try q.read { db in try String.fetchOne(db, sql: "PRAGMA quick_check") }
+            try q.close()
+            guard result == "ok" else { throw CatalogError.corrupt(path: path, reason: "integrity check: \(result ?? "no answer")") }
+        } catch let e as CatalogError {
+            throw e
+        } catch {
+            throw CatalogError.corrupt(path: path, reason: "\(error)")
+        }
+        if !FileManager.default.isWritableFile(atPath: path) {
+            throw CatalogError.unwritable(path: path, reason: "the file is read-only")
+        }
+    }
+
+    /// Replaces the bundled rows when the binary carries a different catalog than the database, leaving
+    /// user rows alone. One transaction: on any bad row nothing changes.
+    func syncBundled() throws {
+        try dbQueue.write { db in
+            let current = try String.fetchOne(db, sql: "SELECT value FROM catalog_meta WHERE key = 'bundled_version'")
+            guard current != BundledCatalog.version else { return }
+            for (name, text) in BundledCatalog.tables {
+                try db.execute(sql: "DELETE FROM \(name) WHERE origin = 'bundled'")
+                try Self.insert(db: db, table: name, csv: text, origin: "bundled")
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO catalog_meta(key, value) VALUES ('bundled_version', ?)",
+                           arguments: [BundledCatalog.version])
+        }
+    }
+
+    /// Inserts every row of a CSV table; the CSV header names the columns.
+    static func insert(db: Database, table: String, csv: String, origin: String) throws {
+        let t: CSVTable
+        do { t = try CSVTable(name: table, text: csv) } catch let e as CatalogError { throw e } catch {
+            throw CatalogError.badRow(table: table, line: 0, reason: "\(error)")
+        }
+        let columns = t.header + ["origin"]
+        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+        let stmt = try db.makeStatement(sql: sql)
+        for (i, row) in t.rows.enumerated() {
+            guard let src = row["source"], !src.isEmpty else {
+                throw CatalogError.badRow(table: table, line: i + 2, reason: "source is empty: every row must cite where its facts come from")
+            }
+            let values: [DatabaseValueConvertible?] = t.header.map { c in
+                let v = row[c] ?? ""
+                return v.isEmpty && !["aliases", "tie_break", "notes", "hardware", "pre_tokenizer", "members", "hf_repo",
+                                      "pci_vendor_id", "pci_device_id", "pci_subsys_vendor_id", "pci_subsys_device_id",
+                                      "pci_revisions", "draft", "target", "memory_type"].contains(c) ? nil : v
+            } + [origin]
+            do {
+                try stmt.execute(arguments: StatementArguments(values))
+            } catch let e as DatabaseError {
+                throw CatalogError.badRow(table: table, line: i + 2, reason: e.message ?? "\(e)")
+            }
+        }
+    }
+
+    // MARK: Queries
+
+    public func models() throws -> [ModelSpec] {
+        try dbQueue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM models ORDER BY family, params_total_b").map(Self.model) }
+    }
+
+    public func gpus() throws -> [GPUSpec] {
+        try dbQueue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM gpus ORDER BY vendor, id").map(Self.gpu) }
+    }
+
+    public func acceptance() throws -> [AcceptanceRecord] {
+        try dbQueue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM acceptance ORDER BY id").compactMap(Self.acceptanceRecord) }
+    }
+
+    /// Tokenizer facts for a model: its group's row with the model's own vocab size.
+    public func tokenizer(for m: ModelSpec) throws -> TokenizerFacts {
+        try dbQueue.read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM tokenizers WHERE id = ?", arguments: [m.tokenizerID]) else {
+                return TokenizerFacts(vocabType: "unknown", vocabSize: m.vocabSize, bosID: nil, eosID: nil, addBOS: false,
+                                      addEOS: false, groupID: m.tokenizerID)
+            }
+            return TokenizerFacts(vocabType: r["vocab_type"], vocabSize: m.vocabSize, bosID: r["bos_id"], eosID: r["eos_id"],
+                                  addBOS: r["add_bos"], addEOS: r["add_eos"], groupID: m.tokenizerID)
+        }
+    }
+
+    /// Every row of a table as column → text, for `catalog list/show` of the small tables.
+    public func rows(table: String) throws -> [[String: String]] {
+        guard Schema.tables.contains(table) || table == "measurements" else { return [] }
+        return try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { row in
+                var d: [String: String] = [:]
+                for (c, v) in row { d[c] = v.isNull ? "" : (String.fromDatabaseValue(v) ?? v.description) }
+                return d
+            }
+        }
+    }
+
+    /// Records a measurement (for example the CPU's triad bandwidth) in one transaction.
+    public func recordMeasurement(kind: String, subject: String, machine: String, value: Double, unit: String,
+                                  measuredAt: String, details: String = "{}", source: String) throws {
+        try dbQueue.write { db in
+            try db.execute(sql: """
+                INSERT INTO measurements (kind, subject, machine, value, unit, measured_at, details, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [kind, subject, machine, value, unit, measuredAt, details, source])
+        }
+    }
+
+    /// The newest measurement of a kind for a subject: (value, measured_at, details).
+    public func latestMeasurement(kind: String, subject: String) throws -> (value: Double, measuredAt: String, details: String)? {
+        try dbQueue.read { db in
+            try Row.fetchOne(db, sql: "SELECT value, measured_at, details FROM measurements WHERE kind = ? AND subject = ? ORDER BY id DESC LIMIT 1",
+                             arguments: [kind, subject]).map { ($0["value"], $0["measured_at"], $0["details"]) }
+        }
+    }
+
+    // MARK: Row mapping
+
+    /// Splits a semicolon-separated list column.
+    public static func list(_ s: String?) -> [String] {
+        (s ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func model(_ r: Row) -> ModelSpec {
+        ModelSpec(id: r["id"], family: r["family"], name: r["name"], aliases: list(r["aliases"]), architecture: r["architecture"],
+                  paramsTotalB: r["params_total_b"], paramsActiveB: r["params_active_b"], nLayer: r["n_layer"], nEmbd: r["n_embd"],
+                  nHead: r["n_head"], nHeadKV: r["n_head_kv"], headDimK: r["head_dim_k"], headDimV: r["head_dim_v"], nFF: r["n_ff"],
+                  vocabSize: r["vocab_size"], tokenizerID: r["tokenizer_id"], nCtxTrain: r["n_ctx_train"],
+                  slidingWindow: r["sliding_window"], swaPeriod: r["swa_period"], nExpert: r["n_expert"],
+                  nExpertUsed: r["n_expert_used"], nExpertShared: r["n_expert_shared"], nFFExpert: r["n_ff_expert"],
+                  nLayerDenseLead: r["n_layer_dense_lead"], qLoraRank: r["q_lora_rank"], kvLoraRank: r["kv_lora_rank"],
+                  ropeHeadDim: r["rope_head_dim"], keyLengthMLA: r["key_length_mla"], valueLengthMLA: r["value_length_mla"],
+                  tiedEmbeddings: r["tied_embeddings"], hfRepo: r["hf_repo"], source: r["source"])
+    }
+
+    static func gpu(_ r: Row) -> GPUSpec {
+        func opt(_ c: String) -> String? { let s: String? = r[c]; return (s?.isEmpty ?? true) ? nil : s }
+        return GPUSpec(id: r["id"], vendor: r["vendor"], name: r["name"], aliases: list(r["aliases"]),
+                       pciVendorID: opt("pci_vendor_id"), pciDeviceID: opt("pci_device_id"),
+                       pciSubsystemVendorID: opt("pci_subsys_vendor_id"), pciSubsystemDeviceID: opt("pci_subsys_device_id"),
+                       pciRevisions: list(r["pci_revisions"]),
+                       variant: GPUSpec.Variant(rawValue: r["variant"]) ?? .desktop, vramMiB: r["vram_mib"],
+                       memoryType: r["memory_type"] ?? "", busWidthBits: r["bus_width_bits"], dataRateGbps: r["data_rate_gbps"],
+                       bandwidthGBps: r["bandwidth_gbps"], fp16TFLOPS: r["fp16_tflops"], bf16TFLOPS: r["bf16_tflops"],
+                       boardPowerW: r["board_power_w"], unifiedMemory: r["unified_memory"], gpuWorkingSetMiB: r["gpu_working_set_mib"],
+                       backend: GPUSpec.Backend(rawValue: r["backend"]) ?? .vulkan, tieBreak: opt("tie_break"), source: r["source"])
+    }
+
+    static func acceptanceRecord(_ r: Row) -> AcceptanceRecord? {
+        guard let rel = DraftRelation(rawValue: r["relation"]), let metric = AcceptanceRecord.Metric(rawValue: r["metric"]) else { return nil }
+        return AcceptanceRecord(id: r["id"], relation: rel, task: r["task"], target: r["target"], draft: r["draft"], metric: metric,
+                                value: r["value"], valueLow: r["value_low"], valueHigh: r["value_high"], gamma: r["gamma"],
+                                speedup: r["speedup"], hardware: r["hardware"], source: r["source"], notes: r["notes"])
+    }
+}
