@@ -208,9 +208,9 @@ public final class CatalogStore: Sendable {
                        pciVendorID: opt("pci_vendor_id"), pciDeviceID: opt("pci_device_id"),
                        pciSubsystemVendorID: opt("pci_subsys_vendor_id"), pciSubsystemDeviceID: opt("pci_subsys_device_id"),
                        pciRevisions: list(r["pci_revisions"]),
-                       variant: GPUSpec.Variant(rawValue: r["variant"]) ?? .desktop, vramMiB: r["vram_mib"],
+                       variant: GPUSpec.Variant(rawValue: r["variant"]) ?? .desktop, vramMiB: r["vram_mib"] ?? 0,
                        memoryType: r["memory_type"] ?? "", busWidthBits: r["bus_width_bits"], dataRateGbps: r["data_rate_gbps"],
-                       bandwidthGBps: r["bandwidth_gbps"], fp16TFLOPS: r["fp16_tflops"], bf16TFLOPS: r["bf16_tflops"],
+                       bandwidthGBps: r["bandwidth_gbps"] ?? 0, fp16TFLOPS: r["fp16_tflops"], bf16TFLOPS: r["bf16_tflops"],
                        boardPowerW: r["board_power_w"], unifiedMemory: r["unified_memory"], gpuWorkingSetMiB: r["gpu_working_set_mib"],
                        backend: GPUSpec.Backend(rawValue: r["backend"]) ?? .vulkan, tieBreak: opt("tie_break"), source: r["source"])
     }

@@ -70,11 +70,11 @@ enum Schema {
                     t.column(c, .text).notNull().defaults(to: "")
                 }
                 t.column("variant", .text).notNull()
-                t.column("vram_mib", .integer).notNull()
+                t.column("vram_mib", .integer)        // NULL: depends on the host (iGPU rows)
                 t.column("memory_type", .text).notNull()
                 t.column("bus_width_bits", .integer)
                 t.column("data_rate_gbps", .double)
-                t.column("bandwidth_gbps", .double).notNull()
+                t.column("bandwidth_gbps", .double)   // NULL: the host's RAM bandwidth (iGPU rows)
                 t.column("fp16_tflops", .double)
                 t.column("bf16_tflops", .double)
                 t.column("board_power_w", .double)

@@ -85,8 +85,8 @@ func cpuListCount(_ list: String) -> Int? {
     let trimmed = list.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !trimmed.isEmpty else { return nil }
     var count = 0
-    for part in trimmed.split(separator: ",") {
-        let bounds = part.split(separator: "-")
+    for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+        let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
         if bounds.count == 1, Int(bounds[0]) != nil {
             count += 1
         } else if bounds.count == 2, let low = Int(bounds[0]), let high = Int(bounds[1]), high >= low {

@@ -31,7 +31,7 @@ func probeGPUs(root: SystemRoot, pciIDsPath: String?, nvml: (any NVMLSource)?, n
         unknowns.append("libpci: \(warning)")
     }
 
-    let displays = scan.devices.filter(\.isDisplayController)
+    let displays = scan.devices.filter { $0.isDisplayController && !framebufferOnlyVendors.contains($0.vendorID) }
     var gpus = displays.map { device -> GPUDevice in
         let named = device.deviceName.map { ($0, "pci.ids") }
             ?? ("PCI device \(hex(device.vendorID, 4)):\(hex(device.deviceID, 4))", "PCI id (not in pci.ids)")
@@ -54,6 +54,13 @@ func probeGPUs(root: SystemRoot, pciIDsPath: String?, nvml: (any NVMLSource)?, n
     }
     return gpus
 }
+
+/// Vendors whose display controllers are framebuffers with no compute: server BMC graphics
+/// (ASPEED 1a03, e.g. AST2500 on nearly every GPU server; Matrox 102b, the G200eW/eH BMC VGA) and the
+/// emulated adapters of hypervisors (QEMU/Bochs 1234, virtio-gpu 1af4, Cirrus 1013, VMware SVGA 15ad,
+/// Hyper-V 1414, VirtualBox 80ee). Vendor ids from pci.ids. They are not GPUs a model could run on,
+/// so they are left out of `Machine.gpus`.
+let framebufferOnlyVendors: Set<UInt16> = [0x1a03, 0x102b, 0x1234, 0x1af4, 0x1013, 0x15ad, 0x1414, 0x80ee]
 
 /// Intel's integrated graphics always sit at bus 0, device 2, function 0 (Intel's chipset
 /// datasheets reserve D2:F0 for the "Integrated Graphics Device"); Intel's discrete Arc cards sit

@@ -12,8 +12,9 @@ public enum TextReport {
         var o: [String] = [f.verdict, ""]
         o.append("Machine  \(f.machine)")
         func model(_ label: String, _ m: ModelSummary) -> String {
-            String(format: "%@ %@ %@ — %.2f B parameters, %@ weights, %@ KV at n_ctx %d; %@", label, m.id, m.ftype,
-                   Double(m.parameterCount) / 1e9, formatGiB(m.weightBytes), formatGiB(m.kvBytes), f.config.nCtx, m.source)
+            String(format: "%@ %@ %@ — %.2f B parameters, %@ weights, %@ KV at n_ctx %d (source: %@)", label, m.id, m.ftype,
+                   Double(m.parameterCount) / 1e9, formatGiB(m.weightBytes), formatGiB(m.kvBytes), f.config.nCtx,
+                   String(m.source.split(separator: " ").first ?? ""))
         }
         o.append(model("Target  ", f.target))
         if let d = f.draft { o.append(model("Draft   ", d)) }

@@ -22,12 +22,13 @@ public struct GPUSpec: Codable, Sendable, Equatable {
     /// PCI revision ids (lowercase hex) that identify this product when several share a device id.
     public var pciRevisions: [String]
     public var variant: Variant
-    /// Memory size in MiB (2^20 bytes); for unified-memory rows the total memory of the configuration.
+    /// Memory size in MiB (2^20 bytes); for unified-memory rows the total memory of the configuration;
+    /// 0 for integrated GPUs whose memory depends on the host.
     public var vramMiB: Int
     public var memoryType: String
     public var busWidthBits: Int?
     public var dataRateGbps: Double?
-    /// Peak memory bandwidth in GB/s (10^9 bytes per second) as the vendor states it.
+    /// Peak memory bandwidth in GB/s (10^9 bytes per second) as the vendor states it; 0 when it is the host's.
     public var bandwidthGBps: Double
     /// Dense FP16 / BF16 matrix throughput in TFLOPS (10^12), nil when not listed.
     public var fp16TFLOPS: Double?

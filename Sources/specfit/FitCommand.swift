@@ -93,7 +93,12 @@ struct FitRequestFactory {
             }
             guard count <= 16 else { throw CLIError(message: "--gpu \(spec): at most 16 cards", code: 1) }
             switch NameMatcher.resolve(name, candidates: cards.map { ($0.id, $0.aliases + [$0.name]) }) {
-            case .found(let id): out += Array(repeating: cards.first { $0.id == id }!, count: count)
+            case .found(let id):
+                let card = cards.first { $0.id == id }!
+                guard card.vramMiB > 0, card.bandwidthGBps > 0 else {
+                    throw CLIError(message: "\(card.id): its memory and bandwidth depend on the host it sits in; run `specfit fit` on that machine instead of --gpu", code: 2)
+                }
+                out += Array(repeating: card, count: count)
             case .ambiguous(let c): throw CatalogError.ambiguous(name: name, candidates: c)
             case .notFound(let s): throw CatalogError.unknownGPU(name: name, suggestions: s)
             }

@@ -33,7 +33,13 @@ enum MachineSource {
 
     /// The CPU's triad bandwidth: a measurement of this CPU under 30 days old from the catalog, else a new one.
     static func bandwidth(for m: Machine, catalog: CatalogStore?, remeasure: Bool) throws -> BandwidthMeasurement {
-        let subject = "\(m.cpu.model) | \(m.cpu.logicalCores) logical cores"
+        #if DEBUG
+        let build = "debug build"
+        #else
+        let build = "release build"
+        #endif
+        // The triad loop's speed depends on the optimiser, so debug and release measurements are kept apart.
+        let subject = "\(m.cpu.model) | \(m.cpu.logicalCores) logical cores | \(build)"
         let threads = max(1, m.cpu.logicalCores)
         if !remeasure, let catalog, let last = try? catalog.latestMeasurement(kind: "cpu-triad-bandwidth", subject: subject),
            let date = ISO8601DateFormatter().date(from: last.measuredAt), Date().timeIntervalSince(date) < 30 * 86400 {
