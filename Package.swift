@@ -33,6 +33,7 @@ let package = Package(
         ),
         .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
+        .testTarget(name: "SpecFitCLITests", dependencies: ["specfit"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),
     ]

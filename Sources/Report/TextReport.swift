@@ -67,7 +67,7 @@ public enum TextReport {
         o.append("CPU       \(c.model)\(c.vendor.map { " (\($0))" } ?? ""): \(c.physicalCores.map { "\($0) physical / " } ?? "")\(c.logicalCores) logical cores\(c.frequencyMHz.map { String(format: ", %.0f MHz", $0) } ?? "")")
         if !c.simdFlags.isEmpty { o.append("SIMD      \(c.simdFlags.joined(separator: " "))") }
         let mem = m.memory
-        var ram = "RAM       \(formatGiB(mem.totalBytes)) total"
+        var ram = mem.totalBytes > 0 ? "RAM       \(formatGiB(mem.totalBytes)) total" : "RAM       unknown"
         if let a = mem.availableBytes { ram += ", \(formatGiB(a)) available" }
         if let l = mem.cgroupLimitBytes { ram += ", cgroup v\(mem.cgroupVersion ?? 0) limit \(formatGiB(l))" }
         else if let v = mem.cgroupVersion { ram += ", cgroup v\(v): no memory limit" }
@@ -78,7 +78,9 @@ public enum TextReport {
             o.append("Bandwidth not measured")
         }
         if m.gpus.isEmpty {
-            o.append("GPUs      none: no GPU on the PCI bus — models run on the CPU")
+            let pciUnknown = m.unknowns.contains { $0.contains("GPUs unknown") || $0.contains("/sys/bus/pci") }
+            o.append(pciUnknown ? "GPUs      unknown: the PCI bus could not be read (see below)"
+                                : "GPUs      none: no GPU on the PCI bus — models run on the CPU")
         }
         for d in m.gpus {
             var line = "GPU       \(d.pciAddress) \(d.name) [\(d.vendorID):\(d.deviceID)] (name from \(d.nameSource))"

@@ -23,7 +23,7 @@ enum MachineSource {
             m.origin = "file \(path)"
             return m
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw CLIError(message: "machine file \(path) is not a `specfit probe --json` document: missing '\(key.stringValue)' at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))", code: 2)
+            throw CLIError(message: "machine file \(path) is not a `specfit probe --json` document: missing '\(key.stringValue)'\(ctx.codingPath.isEmpty ? "" : " in " + ctx.codingPath.map(\.stringValue).joined(separator: "."))", code: 2)
         } catch let DecodingError.typeMismatch(_, ctx) {
             throw CLIError(message: "machine file \(path) has a wrong value at \(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)", code: 2)
         } catch {
