@@ -23,16 +23,18 @@ let package = Package(
         .target(name: "Catalog", dependencies: [
             "SpecFitCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
+        .target(name: "GGUF", dependencies: ["SpecFitCore"]),
         .target(name: "Report", dependencies: ["SpecFitCore"]),
         .executableTarget(
             name: "specfit",
             dependencies: [
-                "SpecFitCore", "Catalog", "Probe", "Report",
+                "SpecFitCore", "Catalog", "Probe", "Report", "GGUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
+        .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),
         .testTarget(name: "SpecFitCLITests", dependencies: ["specfit"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),

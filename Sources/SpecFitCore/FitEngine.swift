@@ -211,14 +211,22 @@ public enum FitEngine {
         return SpeedPrediction(plainTokensPerSecond: plain, draftTokensPerSecond: dPlain, costRatio: c, gamma: mid.gamma,
                                alpha: prior, expectedTokensPerStep: SpeculationModel.expectedTokensPerStep(alpha: prior.alpha, gamma: mid.gamma),
                                speculativeTokensPerSecond: spec,
-                               speedup: Estimate(low: spec.low / plain.low, mid: spec.mid / plain.mid, high: spec.high / plain.high),
+                               speedup: ordered(spec.low / plain.low, spec.mid / plain.mid, spec.high / plain.high),
                                position: pos, basis: basis)
+    }
+
+    /// An estimate from three cases whose ratio need not keep the cases' order.
+    static func ordered(_ a: Double, _ mid: Double, _ b: Double) -> Estimate {
+        Estimate(low: min(a, mid, b), mid: mid, high: max(a, mid, b))
     }
 
     /// The one line a person acts on.
     static func verdictLine(_ r: FitRequest, _ f: FitResult) -> String {
         let p = f.placement
-        let pair = "\(r.target.id) \(r.targetFtype.name)" + (r.draft.map { " + draft \($0.id) \(r.draftFtype.name)" } ?? "")
+        // vLLM serves the Hugging Face BF16 weights, not a GGUF quantisation.
+        let tq = r.config.runtime == .vllm ? "BF16" : r.targetFtype.name
+        let dq = r.config.runtime == .vllm ? "BF16" : r.draftFtype.name
+        let pair = "\(r.target.id) \(tq)" + (r.draft.map { " + draft \($0.id) \(dq)" } ?? "")
         let ctx = "n_ctx \(r.config.nCtx)"
         let gpuUsed = p.gpus.reduce(Int64(0)) { $0 + $1.usedBytes }
         let gpuBudget = r.gpus.reduce(Int64(0)) { $0 + $1.budgetBytes }

@@ -6,7 +6,7 @@ import Foundation
 /// after tag b10573); block sizes and bytes per block are `{blck_size, sizeof(block_x)}` of the type
 /// traits table in `ggml/src/ggml.c:631` with the block structs of `ggml/src/ggml-common.h:89-460`
 /// (memory-model.md §1.2). Removed ids (4, 5, 31–33, 36–38) are not cases.
-public enum GGMLType: Int, CaseIterable, Sendable, Codable, Hashable {
+public enum GGMLType: Int, CaseIterable, Sendable, Hashable {
     case f32 = 0, f16 = 1, q4_0 = 2, q4_1 = 3, q5_0 = 6, q5_1 = 7, q8_0 = 8, q8_1 = 9
     case q2_K = 10, q3_K = 11, q4_K = 12, q5_K = 13, q6_K = 14, q8_K = 15
     case iq2_XXS = 16, iq2_XS = 17, iq3_XXS = 18, iq1_S = 19, iq4_NL = 20, iq3_S = 21, iq2_S = 22
@@ -83,4 +83,19 @@ public enum GGMLType: Int, CaseIterable, Sendable, Codable, Hashable {
 
     /// KV-cache element types llama.cpp accepts for `-ctk/-ctv` (`common/arg.cpp:304-314`).
     public static let kvCacheTypes: [GGMLType] = [.f32, .f16, .bf16, .q8_0, .q4_0, .q4_1, .iq4_NL, .q5_0, .q5_1]
+}
+
+/// JSON carries the ggml name ("Q4_K", "F16"); the numeric id is accepted when reading.
+extension GGMLType: Codable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let n = try? c.decode(String.self), let t = GGMLType(name: n) { self = t; return }
+        if let i = try? c.decode(Int.self), let t = GGMLType(rawValue: i) { self = t; return }
+        throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a ggml type name or id")
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(name)
+    }
 }

@@ -8,15 +8,16 @@ public enum MachineResources {
     /// Bandwidth assumed for a GPU the catalog does not know, GB/s; flagged in the basis.
     public static let assumedGPUBandwidthGBps = 200.0
 
-    /// Peak arithmetic rate of the CPU, GFLOPS: physical cores × GHz × FP32 FLOPs per cycle (two FMA pipes:
-    /// 64 with AVX-512, 32 with AVX2+FMA, 16 with NEON, 8 otherwise), doubled with int8 dot-product
-    /// instructions (VNNI) since llama.cpp multiplies quantised weights with int8 activations.
+    /// Peak arithmetic rate of the CPU, GFLOPS: physical cores × GHz × FP32 FLOPs per cycle — 32 for AVX2+FMA
+    /// or AVX-512 (two 256-bit FMA pipes; Zen 4 and client cores run AVX-512 on 256-bit datapaths, so the
+    /// wider figure is not assumed), 16 for NEON, 8 otherwise — doubled with int8 dot-product instructions
+    /// (VNNI, ARM dotprod) since llama.cpp multiplies quantised weights with int8 activations.
     /// The clock defaults to 3 GHz when `/proc/cpuinfo` gives none.
     public static func cpuPeakGFLOPS(_ cpu: CPUInfo) -> Double {
         let cores = Double(cpu.physicalCores ?? cpu.logicalCores)
         let ghz = (cpu.frequencyMHz ?? 3000) / 1000
         let f = Set(cpu.simdFlags.map { $0.lowercased() })
-        var perCycle: Double = f.contains("avx512f") ? 64 : (f.contains("avx2") && f.contains("fma")) ? 32 : (f.contains("neon") || f.contains("asimd")) ? 16 : 8
+        var perCycle: Double = (f.contains("avx512f") || (f.contains("avx2") && f.contains("fma"))) ? 32 : (f.contains("neon") || f.contains("asimd")) ? 16 : 8
         if f.contains("avx512_vnni") || f.contains("avx_vnni") || f.contains("asimddp") { perCycle *= 2 }
         return cores * ghz * perCycle
     }

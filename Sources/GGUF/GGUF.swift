@@ -1,0 +1,1 @@
+// The GGUF reader and writer (DESIGN §2); see GGUFFile.swift.
