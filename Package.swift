@@ -24,6 +24,7 @@ let package = Package(
             "SpecFitCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .target(name: "GGUF", dependencies: ["SpecFitCore"]),
+        .target(name: "Decoder", dependencies: ["SpecFitCore", "GGUF"]),
         .target(name: "Report", dependencies: ["SpecFitCore"]),
         .executableTarget(
             name: "specfit",
@@ -35,6 +36,7 @@ let package = Package(
         .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),
+        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "GGUF", "SpecFitCore"]),
         .testTarget(name: "SpecFitCLITests", dependencies: ["specfit"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),

@@ -52,7 +52,10 @@ public enum TextReport {
         o.append("")
         o.append("Commands")
         o.append("  \(f.commands.llamaServer)")
-        if let v = f.commands.vllm { o.append("  \(v)") }
+        if let v = f.commands.vllm {
+            o.append("  \(v)")
+            if f.config.runtime != .vllm { o.append("    (vLLM loads the BF16 weights; `--runtime vllm` gives its own memory verdict)") }
+        }
         if !f.advice.isEmpty {
             o.append("")
             o.append("What to change")

@@ -33,7 +33,7 @@ public enum CommandBuilder {
         let llama = a.joined(separator: " ")
 
         var vllm: String?
-        if !r.target.hfRepo.isEmpty && r.config.runtime == .vllm {
+        if !r.target.hfRepo.isEmpty {
             var v = ["vllm", "serve", r.target.hfRepo, "--max-model-len", "\(c.nCtx)"]
             if r.gpus.count > 1 { v += ["--tensor-parallel-size", "\(r.gpus.count)"] }
             if let d = r.draft, !d.hfRepo.isEmpty {

@@ -1,0 +1,1 @@
+// The micro-decoder (DESIGN §7): kernels, tokenizers, architectures, sampler.
