@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "SpecFitCore"),
@@ -25,7 +26,7 @@ let package = Package(
         ]),
         .target(name: "GGUF", dependencies: ["SpecFitCore"]),
         .target(name: "Decoder", dependencies: ["SpecFitCore", "GGUF"]),
-        .target(name: "Report", dependencies: ["SpecFitCore"]),
+        .target(name: "Report", dependencies: ["SpecFitCore", .product(name: "Mustache", package: "swift-mustache")]),
         .executableTarget(
             name: "specfit",
             dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "bench-fit", dependencies: ["Catalog", "SpecFitCore"], path: "Benchmarks/Fit"),
         .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),

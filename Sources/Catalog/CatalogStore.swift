@@ -116,7 +116,7 @@ public final class CatalogStore: Sendable {
                 let v = row[c] ?? ""
                 return v.isEmpty && !["aliases", "tie_break", "notes", "hardware", "pre_tokenizer", "members", "hf_repo",
                                       "pci_vendor_id", "pci_device_id", "pci_subsys_vendor_id", "pci_subsys_device_id",
-                                      "pci_revisions", "draft", "target", "memory_type"].contains(c) ? nil : v
+                                      "pci_revisions", "draft", "target", "memory_type", "tasks"].contains(c) ? nil : v
             } + [origin]
             do {
                 try stmt.execute(arguments: StatementArguments(values))
@@ -138,6 +138,13 @@ public final class CatalogStore: Sendable {
 
     public func acceptance() throws -> [AcceptanceRecord] {
         try dbQueue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM acceptance ORDER BY id").compactMap(Self.acceptanceRecord) }
+    }
+
+    /// Popular target/draft pairs (`catalog/pairs.csv`), in file order.
+    public func pairs() throws -> [(id: String, target: String, draft: String, relation: String, tasks: String, source: String)] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM pairs ORDER BY rowid").map { ($0["id"], $0["target"], $0["draft"], $0["relation"], $0["tasks"], $0["source"]) }
+        }
     }
 
     /// Tokenizer facts for a model: its group's row with the model's own vocab size.

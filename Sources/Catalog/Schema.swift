@@ -103,6 +103,16 @@ enum Schema {
                 t.column("notes", .text).notNull()
                 t.column("origin", .text).notNull().defaults(to: "bundled")
             }
+            try db.create(table: "pairs") { t in
+                t.primaryKey("id", .text)
+                t.column("target", .text).notNull()
+                t.column("draft", .text).notNull()
+                t.column("relation", .text).notNull()
+                t.column("tasks", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("notes", .text).notNull()
+                t.column("origin", .text).notNull().defaults(to: "bundled")
+            }
             try db.create(table: "measurements") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("kind", .text).notNull()          // "cpu-triad-bandwidth", "decode", "acceptance" …
@@ -123,5 +133,5 @@ enum Schema {
     }
 
     /// Column order of each bundled table, the CSV header plus nothing else.
-    static let tables = ["quant_types", "ftypes", "tokenizers", "models", "gpus", "acceptance"]
+    static let tables = ["quant_types", "ftypes", "tokenizers", "models", "gpus", "acceptance", "pairs"]
 }

@@ -103,3 +103,58 @@ public enum TextReport {
         return o.joined(separator: "\n")
     }
 }
+
+extension TextReport {
+    public static func comparison(_ c: Comparison) -> String {
+        var o: [String] = []
+        o.append("Cards")
+        o.append("  " + ["card", "VRAM GiB", "GB/s", "FP16 TFLOPS", "board W", "variant"].map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined())
+        for g in c.cards {
+            let cells = [g.id, String(format: "%.1f", gib(g.vramBytes)), String(format: "%.0f", g.bandwidthGBps),
+                         g.fp16TFLOPS.map { String(format: "%.1f", $0) } ?? "–", g.boardPowerW.map { String(format: "%.0f", $0) } ?? "–",
+                         g.variant.rawValue + (g.unifiedMemory ? " (unified)" : "")]
+            o.append("  " + cells.map { $0.padding(toLength: 14, withPad: " ", startingAt: 0) }.joined())
+        }
+        o.append("")
+        for r in c.rows {
+            o.append("\(r.targetID)\(r.draftID.map { " + draft \($0)" } ?? "")   winner: \(r.winner ?? "none runs it")")
+            for cr in r.cards {
+                var line = "  \(cr.cardID.padding(toLength: 22, withPad: " ", startingAt: 0)) \(cr.kind.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0))"
+                if cr.kind != .doesNotFit {
+                    line += String(format: "%6.1f tok/s plain", cr.plainTokensPerSecond)
+                    if let s = cr.speculativeTokensPerSecond { line += String(format: ", %6.1f speculative (γ=%d)", s, cr.gamma ?? 0) }
+                } else {
+                    line += String(format: "needs %.1f GiB", gib(cr.neededBytes))
+                }
+                o.append(line)
+                if let fix = cr.fix { o.append("      fix: \(fix)") }
+            }
+        }
+        o.append("")
+        o.append("Overall: \(c.overallWinner ?? "–") (wins " + c.cards.map { "\($0.id) \(c.winsPerCard[$0.id] ?? 0)" }.joined(separator: ", ") + ")")
+        return o.joined(separator: "\n")
+    }
+
+    public static func recommendations(_ ranked: [Recommendation], closest: [Recommendation], machine: String, evaluated: Int) -> String {
+        var o = ["Best target/draft/quant combinations for \(machine)", "(\(evaluated) combinations evaluated; ranked by predicted tok/s within quality tiers, larger target and higher quant first)", ""]
+        if ranked.isEmpty {
+            o.append("Nothing fits with these settings. Closest:")
+            for r in closest {
+                let short = max(0, r.neededBytes - r.availableBytes)
+                o.append("  \(r.targetID) \(r.quant)\(r.draftID.map { " + \($0)" } ?? ""): " +
+                         (short > 0 ? String(format: "short by %.1f GiB", gib(short)) : String(format: "fits but predicted %.1f tok/s", r.tokensPerSecond)))
+            }
+            return o.joined(separator: "\n")
+        }
+        o.append("  #  tier              target               quant    draft                 tok/s   plain  placement")
+        for r in ranked {
+            o.append(String(format: "%3d  %@ %@ %@ %@ %6.1f  %6.1f  %@", r.rank,
+                            r.tier.padding(toLength: 17, withPad: " ", startingAt: 0),
+                            r.targetID.padding(toLength: 20, withPad: " ", startingAt: 0),
+                            r.quant.padding(toLength: 8, withPad: " ", startingAt: 0),
+                            (r.draftID ?? "–").padding(toLength: 20, withPad: " ", startingAt: 0),
+                            r.tokensPerSecond, r.plainTokensPerSecond, r.kind.rawValue))
+        }
+        return o.joined(separator: "\n")
+    }
+}

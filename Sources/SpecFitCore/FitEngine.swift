@@ -16,6 +16,9 @@ public struct FitRequest: Sendable {
     public var alternativeDrafts: [ModelSpec]
     /// Human description of the machine ("this machine (live probe)", "recorded host + 2× RTX 3090").
     public var machineLabel: String
+    /// Exact tensors when read from a GGUF file (or precomputed by a sweep); nil = from the ftype's rules.
+    public var targetTensors: [TensorInfo]?
+    public var draftTensors: [TensorInfo]?
 
     public init(target: ModelSpec, targetFtype: LlamaFileType, targetTokenizer: TokenizerFacts, draft: ModelSpec? = nil,
                 draftFtype: LlamaFileType = .q4_K_M, draftTokenizer: TokenizerFacts? = nil, config: RunConfig = RunConfig(),
@@ -48,9 +51,17 @@ public struct SpeedPrediction: Codable, Sendable, Equatable {
     public var expectedTokensPerStep: Double?
     public var speculativeTokensPerSecond: Estimate?
     public var speedup: Estimate?
+    /// Predicted speculative tok/s for each draft length γ = 1…16 at the mid case (for the tok/s-vs-γ chart).
+    public var gammaCurve: [GammaPoint] = []
     /// Token position the speed is quoted at.
     public var position: Int
     public var basis: [String]
+}
+
+/// Speculative tok/s at one draft length.
+public struct GammaPoint: Codable, Sendable, Equatable {
+    public var gamma: Int
+    public var tokensPerSecond: Double
 }
 
 /// The answer to "will this pair run here": placement, memory tables, speed, pair check, commands, advice.
@@ -90,9 +101,11 @@ public struct Commands: Codable, Sendable, Equatable {
 
 /// The fit engine: memory, placement, speed and advice for one request (DESIGN §4–5).
 public enum FitEngine {
-    public static func evaluate(_ r: FitRequest) -> FitResult {
+    /// - Parameter withAdvice: false skips the "what to change" search, which re-runs the engine on variants
+    ///   (sweeps such as `recommend` do not need it).
+    public static func evaluate(_ r: FitRequest, withAdvice: Bool = true) -> FitResult {
         var result = core(r)
-        result.advice = advice(r, result)
+        if withAdvice { result.advice = advice(r, result) }
         return result
     }
 
@@ -105,8 +118,9 @@ public enum FitEngine {
         let cfg = r.config
         if cfg.runtime == .vllm { return VLLMPlanner.plan(r) }
         let tMem = ModelMemory(model: r.target, ftype: r.targetFtype, config: cfg, isDraft: false, flashAttention: fa,
-                               gammaMax: r.draft == nil ? 0 : gammaMax)
-        let dMem = r.draft.map { ModelMemory(model: $0, ftype: r.draftFtype, config: cfg, isDraft: true, flashAttention: fa, gammaMax: 0) }
+                               gammaMax: r.draft == nil ? 0 : gammaMax, tensors: r.targetTensors)
+        let dMem = r.draft.map { ModelMemory(model: $0, ftype: r.draftFtype, config: cfg, isDraft: true, flashAttention: fa, gammaMax: 0,
+                                             tensors: r.draftTensors) }
         let nKV = KVCache.cells(nCtx: cfg.nCtx, parallel: cfg.parallel, unified: cfg.kvUnified).perStream
         let ub = min(cfg.nUBatch, nKV)
         let cpuT = ComputeBuffer.deviceBytes(model: r.target, nKV: nKV, nUBatch: ub, nOutputs: cfg.parallel * (1 + (r.draft == nil ? 0 : gammaMax)), flashAttention: fa)
@@ -200,6 +214,11 @@ public enum FitEngine {
             }
             return bestG
         }
+        let tdMid = dTime(.mid, position: pos)
+        let curve = (1...16).map { g in
+            GammaPoint(gamma: g, tokensPerSecond: SpeculationModel.tokensPerSecond(alpha: prior.alpha, gamma: g, draftSeconds: tdMid,
+                                                                                  verifySeconds: tTime(g + 1, .mid, position: pos)))
+        }
         let mid = best(alpha: prior.alpha, c: .mid, position: pos)
         let low = best(alpha: prior.low, c: .low, position: cfg.nCtx)
         let high = best(alpha: prior.high, c: .high, position: 0)
@@ -212,7 +231,7 @@ public enum FitEngine {
                                alpha: prior, expectedTokensPerStep: SpeculationModel.expectedTokensPerStep(alpha: prior.alpha, gamma: mid.gamma),
                                speculativeTokensPerSecond: spec,
                                speedup: ordered(spec.low / plain.low, spec.mid / plain.mid, spec.high / plain.high),
-                               position: pos, basis: basis)
+                               gammaCurve: curve, position: pos, basis: basis)
     }
 
     /// An estimate from three cases whose ratio need not keep the cases' order.

@@ -9,7 +9,7 @@ struct CatalogCommand: ParsableCommand {
         abstract: "Browse the catalog: models, GPUs, quant types, ftypes, tokenizers, acceptance priors.",
         subcommands: [List.self, Show.self, Search.self])
 
-    static let tables = ["models", "gpus", "quant_types", "ftypes", "tokenizers", "acceptance", "measurements"]
+    static let tables = ["models", "gpus", "quant_types", "ftypes", "tokenizers", "acceptance", "pairs", "measurements"]
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a table (default: models).")
@@ -31,6 +31,7 @@ struct CatalogCommand: ParsableCommand {
             case "ftypes": ["id", "name", "default_type"]
             case "tokenizers": ["id", "vocab_type", "n_tokens", "members"]
             case "acceptance": ["id", "relation", "task", "metric", "value"]
+            case "pairs": ["id", "target", "draft", "relation", "tasks"]
             default: ["id", "kind", "subject", "value", "unit", "measured_at"]
             }
             print(renderTable(rows, columns: cols))

@@ -4,19 +4,8 @@ import Foundation
 import Report
 import SpecFitCore
 
-struct FitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "fit",
-        abstract: "Will TARGET (with --draft) run here — where, with how much room — and how fast, plain and speculative?")
-
-    @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Target model: a catalog id or alias (llama-3.1-8b, llama3.1:8b, meta-llama/Llama-3.1-8B-Instruct).")
-    var target: String
-
-    @Option(name: .long, help: "Draft model for speculative decoding (catalog id or alias).")
-    var draft: String?
-
+/// How the pair is to be run: the options `fit`, `compare`, `recommend` and `report` share.
+struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Target quantisation (llama.cpp ftype: Q4_K_M, Q8_0, F16, IQ4_XS …).")
     var quant = "Q4_K_M"
 
@@ -31,9 +20,6 @@ struct FitCommand: ParsableCommand {
 
     @Option(name: .long, help: "KV cache type for V (quantised V needs flash attention).")
     var ctv = "f16"
-
-    @Option(name: .long, parsing: .singleValue, help: "What-if GPU: a catalog id, or a count and id (2x rtx-3090). Repeatable.")
-    var gpu: [String] = []
 
     @Option(name: .long, help: "Runtime: llama.cpp or vllm.")
     var runtime = "llama.cpp"
@@ -56,24 +42,93 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("flash-attn"), help: "Flash attention: on, off or auto.")
     var flashAttn = "auto"
 
+    func ftypes() throws -> (LlamaFileType, LlamaFileType) {
+        guard let t = LlamaFileType(name: quant) else {
+            throw CLIError(message: "unknown --quant '\(quant)'; use one of \(LlamaFileType.catalogChoices.map(\.name).joined(separator: ", "))", code: 2)
+        }
+        guard let d = LlamaFileType(name: draftQuant) else {
+            throw CLIError(message: "unknown --draft-quant '\(draftQuant)'; use one of \(LlamaFileType.catalogChoices.map(\.name).joined(separator: ", "))", code: 2)
+        }
+        return (t, d)
+    }
+
+    func config() throws -> RunConfig {
+        guard let k = GGMLType(name: ctk), GGMLType.kvCacheTypes.contains(k),
+              let v = GGMLType(name: ctv), GGMLType.kvCacheTypes.contains(v) else {
+            throw CLIError(message: "unknown KV cache type in --ctk \(ctk) / --ctv \(ctv); use \(GGMLType.kvCacheTypes.map { $0.name.lowercased() }.joined(separator: ", "))", code: 2)
+        }
+        guard let rt = Runtime(rawValue: runtime.lowercased() == "llamacpp" ? "llama.cpp" : runtime.lowercased()) else {
+            throw CLIError(message: "unknown --runtime '\(runtime)'; use llama.cpp or vllm", code: 2)
+        }
+        guard let t = SpecFitCore.Task(rawValue: task) else {
+            throw CLIError(message: "unknown --task '\(task)'; use one of \(SpecFitCore.Task.allCases.map(\.rawValue).joined(separator: ", "))", code: 2)
+        }
+        guard (256...10_000_000).contains(ctx) else { throw CLIError(message: "--ctx \(ctx): give a context between 256 and 10000000 tokens", code: 1) }
+        guard (1...256).contains(parallel) else { throw CLIError(message: "--parallel \(parallel): give 1…256", code: 1) }
+        if let g = gamma, !(1...64).contains(g) { throw CLIError(message: "--gamma \(g): give 1…64", code: 1) }
+        if let n = gpuLayers, n < 0 { throw CLIError(message: "--gpu-layers \(n): give 0 or more", code: 1) }
+        let fa: Bool? = switch flashAttn.lowercased() {
+        case "on", "1", "true": true
+        case "off", "0", "false": false
+        case "auto": nil
+        default: throw CLIError(message: "--flash-attn \(flashAttn): use on, off or auto", code: 1)
+        }
+        if fa == false && v.blockSize > 1 {
+            throw CLIError(message: "a quantized V cache (--ctv \(ctv)) needs flash attention (llama.cpp refuses it otherwise); drop --flash-attn off", code: 2)
+        }
+        return RunConfig(runtime: rt, nCtx: ctx, parallel: parallel, cacheTypeK: k, cacheTypeV: v, flashAttention: fa,
+                         gpuLayers: gpuLayers, swaFull: swaFull, task: t, gamma: gamma)
+    }
+}
+
+struct FitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Will TARGET (with --draft) run here — where, with how much room — and how fast, plain and speculative?")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var runOptions: RunOptions
+
+    @Argument(help: "Target model: a catalog id or alias (llama-3.1-8b, llama3.1:8b, meta-llama/Llama-3.1-8B-Instruct).")
+    var target: String
+
+    @Option(name: .long, help: "Draft model for speculative decoding (catalog id or alias).")
+    var draft: String?
+
+    @Option(name: .long, parsing: .singleValue, help: "What-if GPU: a catalog id, or a count and id (2x rtx-3090). Repeatable.")
+    var gpu: [String] = []
+
     func run() throws {
         let catalog = try global.openCatalog()
-        let request = try FitRequestFactory(catalog: catalog, global: global).make(self)
+        let factory = try FitRequestFactory(catalog: catalog, global: global)
+        let request = try factory.request(target: target, draft: draft, run: runOptions, gpus: try factory.cards(gpu))
         let result = FitEngine.evaluate(request)
         if global.json { try printJSON(result) } else { print(TextReport.fit(result)) }
     }
 }
 
-/// Resolves the command's names and the machine into a ``FitRequest``.
+/// Resolves names, the machine and the options into ``FitRequest``s.
 struct FitRequestFactory {
     let catalog: CatalogStore
     let global: GlobalOptions
+    let models: [ModelSpec]
+    let allCards: [GPUSpec]
+    let machine: Machine
+    let acceptance: [AcceptanceRecord]
+
+    init(catalog: CatalogStore, global: GlobalOptions) throws {
+        self.catalog = catalog
+        self.global = global
+        models = try catalog.models()
+        allCards = try catalog.gpus()
+        acceptance = try catalog.acceptance()
+        machine = try MachineSource.load(global, catalog: catalog)
+    }
 
     func model(_ name: String) throws -> ModelSpec {
         if name.lowercased().hasSuffix(".gguf") {
             throw CLIError(message: "\(name): reading GGUF files is not built yet (issue #3); give a catalog id such as llama-3.1-8b", code: 2)
         }
-        let models = try catalog.models()
         switch NameMatcher.resolve(name, candidates: models.map { ($0.id, $0.aliases + [$0.hfRepo]) }) {
         case .found(let id): return models.first { $0.id == id }!
         case .ambiguous(let c): throw CatalogError.ambiguous(name: name, candidates: c)
@@ -81,8 +136,8 @@ struct FitRequestFactory {
         }
     }
 
-    func gpus(_ specs: [String]) throws -> [GPUSpec] {
-        let cards = try catalog.gpus()
+    /// `--gpu` values: "rtx-4090", "2x rtx-3090".
+    func cards(_ specs: [String]) throws -> [GPUSpec] {
         var out: [GPUSpec] = []
         for spec in specs {
             var count = 1
@@ -92,9 +147,9 @@ struct FitRequestFactory {
                 name = String(name[name.index(after: x)...]).trimmingCharacters(in: .whitespaces)
             }
             guard count <= 16 else { throw CLIError(message: "--gpu \(spec): at most 16 cards", code: 1) }
-            switch NameMatcher.resolve(name, candidates: cards.map { ($0.id, $0.aliases + [$0.name]) }) {
+            switch NameMatcher.resolve(name, candidates: allCards.map { ($0.id, $0.aliases + [$0.name]) }) {
             case .found(let id):
-                let card = cards.first { $0.id == id }!
+                let card = allCards.first { $0.id == id }!
                 guard card.vramMiB > 0, card.bandwidthGBps > 0 else {
                     throw CLIError(message: "\(card.id): its memory and bandwidth depend on the host it sits in; run `specfit fit` on that machine instead of --gpu", code: 2)
                 }
@@ -106,67 +161,40 @@ struct FitRequestFactory {
         return out
     }
 
-    func make(_ c: FitCommand) throws -> FitRequest {
-        guard let ftype = LlamaFileType(name: c.quant) else {
-            throw CLIError(message: "unknown --quant '\(c.quant)'; use one of \(LlamaFileType.catalogChoices.map(\.name).joined(separator: ", "))", code: 2)
-        }
-        guard let dftype = LlamaFileType(name: c.draftQuant) else {
-            throw CLIError(message: "unknown --draft-quant '\(c.draftQuant)'; use one of \(LlamaFileType.catalogChoices.map(\.name).joined(separator: ", "))", code: 2)
-        }
-        guard let ctk = GGMLType(name: c.ctk), GGMLType.kvCacheTypes.contains(ctk),
-              let ctv = GGMLType(name: c.ctv), GGMLType.kvCacheTypes.contains(ctv) else {
-            throw CLIError(message: "unknown KV cache type in --ctk \(c.ctk) / --ctv \(c.ctv); use \(GGMLType.kvCacheTypes.map { $0.name.lowercased() }.joined(separator: ", "))", code: 2)
-        }
-        guard let runtime = Runtime(rawValue: c.runtime.lowercased() == "llamacpp" ? "llama.cpp" : c.runtime.lowercased()) else {
-            throw CLIError(message: "unknown --runtime '\(c.runtime)'; use llama.cpp or vllm", code: 2)
-        }
-        guard let task = SpecFitCore.Task(rawValue: c.task) else {
-            throw CLIError(message: "unknown --task '\(c.task)'; use one of \(SpecFitCore.Task.allCases.map(\.rawValue).joined(separator: ", "))", code: 2)
-        }
-        guard (256...10_000_000).contains(c.ctx) else { throw CLIError(message: "--ctx \(c.ctx): give a context between 256 and 10000000 tokens", code: 1) }
-        guard (1...256).contains(c.parallel) else { throw CLIError(message: "--parallel \(c.parallel): give 1…256", code: 1) }
-        if let g = c.gamma, !(1...64).contains(g) { throw CLIError(message: "--gamma \(g): give 1…64", code: 1) }
-        let fa: Bool? = switch c.flashAttn.lowercased() { case "on", "1", "true": true; case "off", "0", "false": false; default: nil }
-        if fa == false && ctv.blockSize > 1 {
-            throw CLIError(message: "a quantized V cache (--ctv \(c.ctv)) needs flash attention (llama.cpp refuses it otherwise); drop --flash-attn off", code: 2)
-        }
-
-        let target = try model(c.target)
-        let draft = try c.draft.map(model)
-        let whatIf = try gpus(c.gpu)
-        let cards = try catalog.gpus()
-        let machine = try MachineSource.load(global, catalog: catalog)
-
-        var devices: [ComputeDevice]
-        var label: String
-        var host: HostResources
+    /// The devices and host a request runs on: what-if cards, or the machine's own GPUs.
+    func hardware(_ whatIf: [GPUSpec]) -> (gpus: [ComputeDevice], host: HostResources, label: String) {
         if whatIf.isEmpty {
-            let (d, notes) = MachineResources.devices(machine, cards: cards, liveFreeMemory: global.machine == nil)
-            devices = d
-            host = MachineResources.host(machine)
-            label = (global.machine == nil ? "this machine (live probe)" : "recorded machine \(global.machine!)") +
+            let (d, notes) = MachineResources.devices(machine, cards: allCards, liveFreeMemory: global.machine == nil)
+            let host = MachineResources.host(machine)
+            let label = (global.machine == nil ? "this machine (live probe)" : "recorded machine \(global.machine!)") +
                 ": \(machine.cpu.model), \(formatGiB(host.usableRAMBytes)) RAM usable, " +
                 (d.isEmpty ? "no GPU" : d.map(\.name).joined(separator: " + ")) + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
-        } else {
-            devices = whatIf.map(MachineResources.device)
-            if let unified = whatIf.first(where: \.unifiedMemory), global.machine == nil {
-                // A unified-memory what-if brings its own memory: the SoC's RAM is the host RAM.
-                host = MachineResources.host(machine, ramOverrideBytes: unified.vramBytes,
-                                             ramOverrideBasis: "\(unified.vramMiB) MiB unified memory of \(unified.id) (catalog)")
-            } else {
-                host = MachineResources.host(machine)
-            }
-            let names = Dictionary(grouping: whatIf.map(\.id), by: { $0 }).map { "\($0.value.count)× \($0.key)" }.sorted().joined(separator: " + ")
-            label = "what-if \(names) with \(global.machine == nil ? "this machine's" : "recorded") CPU and RAM (\(machine.cpu.model), \(formatGiB(host.usableRAMBytes)) usable)"
+            return (d, host, label)
         }
+        var host = MachineResources.host(machine)
+        if let unified = whatIf.first(where: \.unifiedMemory), global.machine == nil {
+            // A unified-memory what-if brings its own memory: the SoC's RAM is the host RAM.
+            host = MachineResources.host(machine, ramOverrideBytes: unified.vramBytes,
+                                         ramOverrideBasis: "\(unified.vramMiB) MiB unified memory of \(unified.id) (catalog)")
+        }
+        let names = Dictionary(grouping: whatIf.map(\.id), by: { $0 }).map { "\($0.value.count)× \($0.key)" }.sorted().joined(separator: " + ")
+        let label = "what-if \(names) with \(global.machine == nil ? "this machine's" : "recorded") CPU and RAM (\(machine.cpu.model), \(formatGiB(host.usableRAMBytes)) usable)"
+        return (whatIf.map(MachineResources.device), host, label)
+    }
 
-        let models = try catalog.models()
-        let alternatives = draft.map { d in models.filter { $0.tokenizerID == d.tokenizerID && $0.id != d.id && $0.paramsTotalB < d.paramsTotalB } } ?? []
-        let config = RunConfig(runtime: runtime, nCtx: c.ctx, parallel: c.parallel, cacheTypeK: ctk, cacheTypeV: ctv,
-                               flashAttention: fa, gpuLayers: c.gpuLayers, swaFull: c.swaFull, task: task, gamma: c.gamma)
-        return FitRequest(target: target, targetFtype: ftype, targetTokenizer: try catalog.tokenizer(for: target),
-                          draft: draft, draftFtype: dftype, draftTokenizer: try draft.map { try catalog.tokenizer(for: $0) },
-                          config: config, gpus: devices, host: host, acceptance: try catalog.acceptance(),
-                          alternativeDrafts: alternatives, machineLabel: label)
+    func request(target: String, draft: String?, run: RunOptions, gpus whatIf: [GPUSpec]) throws -> FitRequest {
+        let (ftype, dftype) = try run.ftypes()
+        let config = try run.config()
+        return try request(target: model(target), draft: draft.map(model), ftype: ftype, draftFtype: dftype, config: config, gpus: whatIf)
+    }
+
+    func request(target t: ModelSpec, draft d: ModelSpec?, ftype: LlamaFileType, draftFtype: LlamaFileType, config: RunConfig,
+                 gpus whatIf: [GPUSpec]) throws -> FitRequest {
+        let hw = hardware(whatIf)
+        let alternatives = d.map { d in models.filter { $0.tokenizerID == d.tokenizerID && $0.id != d.id && $0.paramsTotalB < d.paramsTotalB } } ?? []
+        return FitRequest(target: t, targetFtype: ftype, targetTokenizer: try catalog.tokenizer(for: t),
+                          draft: d, draftFtype: draftFtype, draftTokenizer: try d.map { try catalog.tokenizer(for: $0) },
+                          config: config, gpus: hw.gpus, host: hw.host, acceptance: acceptance,
+                          alternativeDrafts: alternatives, machineLabel: hw.label)
     }
 }

@@ -4,7 +4,9 @@ import SpecFitCore
 
 @Suite struct TextReportTests {
     /// Llama-3-8B shapes from its config.json, on a CPU-only host of 16 GiB.
-    static func result() -> FitResult {
+    static func result() -> FitResult { FitEngine.evaluate(request()) }
+
+    static func request() -> FitRequest {
         let m = ModelSpec(id: "llama-3-8b", family: "llama3", name: "Llama 3 8B", architecture: "llama", paramsTotalB: 8.03,
                           paramsActiveB: 8.03, nLayer: 32, nEmbd: 4096, nHead: 32, nHeadKV: 8, headDimK: 128, headDimV: 128,
                           nFF: 14336, vocabSize: 128256, tokenizerID: "llama3", nCtxTrain: 8192, tiedEmbeddings: false,
@@ -12,8 +14,7 @@ import SpecFitCore
         let tok = TokenizerFacts(vocabType: "bpe", vocabSize: 128256, bosID: 128000, eosID: 128009, addBOS: true, addEOS: false)
         let host = HostResources(cpuName: "Test CPU", usableRAMBytes: 16 << 30, ramBasis: "test", bandwidthGBps: 50,
                                  bandwidthBasis: "test", peakGFLOPS: 500, threads: 8)
-        return FitEngine.evaluate(FitRequest(target: m, targetFtype: .q4_K_M, targetTokenizer: tok, gpus: [], host: host,
-                                             machineLabel: "test host"))
+        return FitRequest(target: m, targetFtype: .q4_K_M, targetTokenizer: tok, gpus: [], host: host, machineLabel: "test host")
     }
 
     @Test func verdict_first_then_memory_speed_commands() {
