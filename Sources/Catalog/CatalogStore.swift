@@ -106,8 +106,12 @@ public final class CatalogStore: Sendable {
             throw CatalogError.badRow(table: table, line: 0, reason: "\(error)")
         }
         let columns = t.header + ["origin"]
-        let sql = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
-        let stmt = try db.makeStatement(sql: sql)
+        // Column names are quoted: some are SQL keywords ("check").
+        let sql = "INSERT INTO \(table) (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
+        let stmt: Statement
+        do { stmt = try db.makeStatement(sql: sql) } catch let e as DatabaseError {
+            throw CatalogError.badRow(table: table, line: 1, reason: "header does not match the schema: \(e.message ?? "\(e)")")
+        }
         for (i, row) in t.rows.enumerated() {
             guard let src = row["source"], !src.isEmpty else {
                 throw CatalogError.badRow(table: table, line: i + 2, reason: "source is empty: every row must cite where its facts come from")
@@ -116,7 +120,7 @@ public final class CatalogStore: Sendable {
                 let v = row[c] ?? ""
                 return v.isEmpty && !["aliases", "tie_break", "notes", "hardware", "pre_tokenizer", "members", "hf_repo",
                                       "pci_vendor_id", "pci_device_id", "pci_subsys_vendor_id", "pci_subsys_device_id",
-                                      "pci_revisions", "draft", "target", "memory_type", "tasks"].contains(c) ? nil : v
+                                      "pci_revisions", "draft", "target", "memory_type", "tasks", "model_id", "model_name"].contains(c) ? nil : v
             } + [origin]
             do {
                 try stmt.execute(arguments: StatementArguments(values))

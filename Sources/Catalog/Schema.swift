@@ -113,6 +113,41 @@ enum Schema {
                 t.column("notes", .text).notNull()
                 t.column("origin", .text).notNull().defaults(to: "bundled")
             }
+            try db.create(table: "prices") { t in
+                t.primaryKey("id", .text)
+                t.column("gpu_id", .text).notNull()
+                t.column("price", .double).notNull()
+                t.column("currency", .text).notNull()
+                t.column("kind", .text).notNull()         // launch_msrp, system_price, reported_price
+                t.column("date", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("notes", .text).notNull()
+                t.column("origin", .text).notNull().defaults(to: "bundled")
+            }
+            try db.create(table: "cloud_prices") { t in
+                t.primaryKey("id", .text)
+                t.column("provider", .text).notNull()
+                t.column("model_id", .text).notNull()
+                t.column("model_name", .text).notNull()
+                t.column("input_per_mtok", .double).notNull()
+                t.column("output_per_mtok", .double).notNull()
+                t.column("currency", .text).notNull()
+                t.column("date", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("notes", .text).notNull()
+                t.column("origin", .text).notNull().defaults(to: "bundled")
+            }
+            try db.create(table: "errors") { t in
+                t.primaryKey("id", .text)
+                t.column("symptom", .text).notNull()
+                t.column("cause", .text).notNull()
+                t.column("how_to_tell", .text).notNull()
+                t.column("fix", .text).notNull()
+                t.column("check", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("date", .text).notNull()
+                t.column("origin", .text).notNull().defaults(to: "bundled")
+            }
             try db.create(table: "measurements") { t in
                 t.autoIncrementedPrimaryKey("id")
                 t.column("kind", .text).notNull()          // "cpu-triad-bandwidth", "decode", "acceptance" …
@@ -133,5 +168,5 @@ enum Schema {
     }
 
     /// Column order of each bundled table, the CSV header plus nothing else.
-    static let tables = ["quant_types", "ftypes", "tokenizers", "models", "gpus", "acceptance", "pairs"]
+    static let tables = ["quant_types", "ftypes", "tokenizers", "models", "gpus", "acceptance", "pairs", "prices", "cloud_prices", "errors"]
 }

@@ -53,7 +53,7 @@ public enum GGUFError: Error, LocalizedError, Equatable, Sendable {
         case let .truncated(path, offset, reading):
             return "\(name(path)) is truncated: at byte \(grouped(offset)) reading \(reading); download it again"
         case let .countExceedsFile(path, offset, reading, count, bytesNeeded, bytesLeft):
-            return "\(name(path)) is damaged or truncated: at byte \(grouped(offset)) \(reading) claims \(grouped(count)) elements, which need \(bytesNeeded), but only \(grouped(bytesLeft)) bytes are left; download it again"
+            return "\(name(path)) is damaged or truncated: at byte \(grouped(offset)), \(reading) claims a count of \(grouped(count)), which needs \(bytesNeeded), but only \(grouped(bytesLeft)) bytes are left; download it again"
         case let .malformed(path, offset, reading, problem):
             return "\(name(path)) is damaged: at byte \(grouped(offset)) reading \(reading): \(problem); download it again or convert it with a current llama.cpp"
         case let .tensorDataOutsideFile(path, tensor, dataStart, bytes, fileBytes):

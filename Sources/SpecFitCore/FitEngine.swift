@@ -19,6 +19,8 @@ public struct FitRequest: Sendable {
     /// Exact tensors when read from a GGUF file (or precomputed by a sweep); nil = from the ftype's rules.
     public var targetTensors: [TensorInfo]?
     public var draftTensors: [TensorInfo]?
+    /// Bytes of a multimodal projector (`--mmproj`), placed on a GPU when one has room, else in RAM.
+    public var mmprojBytes: Int64 = 0
 
     public init(target: ModelSpec, targetFtype: LlamaFileType, targetTokenizer: TokenizerFacts, draft: ModelSpec? = nil,
                 draftFtype: LlamaFileType = .q4_K_M, draftTokenizer: TokenizerFacts? = nil, config: RunConfig = RunConfig(),
@@ -126,7 +128,7 @@ public enum FitEngine {
         let cpuT = ComputeBuffer.deviceBytes(model: r.target, nKV: nKV, nUBatch: ub, nOutputs: cfg.parallel * (1 + (r.draft == nil ? 0 : gammaMax)), flashAttention: fa)
         let cpuD = r.draft.map { ComputeBuffer.deviceBytes(model: $0, nKV: nKV, nUBatch: ub, nOutputs: cfg.parallel, flashAttention: fa) }
         let placement = LayerPlacer.place(target: tMem, draft: dMem, gpus: r.gpus, host: r.host, config: cfg,
-                                          cpuComputeTarget: cpuT, cpuComputeDraft: cpuD)
+                                          cpuComputeTarget: cpuT, cpuComputeDraft: cpuD, mmprojBytes: r.mmprojBytes)
         let speed = predictSpeed(r, tMem: tMem, dMem: dMem, placement: placement)
         return assemble(r, placement: placement, tMem: tMem, dMem: dMem, speed: speed)
     }

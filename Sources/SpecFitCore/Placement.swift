@@ -172,8 +172,15 @@ public enum LayerPlacer {
     /// on a GPU — `token_embd`, CPU layers and their KV, host compute and output buffers — must fit in RAM;
     /// GPUs on unified memory take their share from the same RAM.
     public static func place(target: ModelMemory, draft: ModelMemory?, gpus: [ComputeDevice], host: HostResources,
-                             config: RunConfig, cpuComputeTarget: Int64, cpuComputeDraft: Int64?) -> Placement {
+                             config: RunConfig, cpuComputeTarget: Int64, cpuComputeDraft: Int64?,
+                             mmprojBytes: Int64 = 0) -> Placement {
         var budgets = gpus.map(\.budgetBytes)
+        // A multimodal projector is loaded whole on one device (the GPU with the most room), like the output layer.
+        var mmprojDevice: Int?
+        if mmprojBytes > 0, let best = budgets.indices.max(by: { budgets[$0] < budgets[$1] }), budgets[best] >= mmprojBytes {
+            mmprojDevice = best
+            budgets[best] -= mmprojBytes
+        }
         var draftSplit: (layers: [Int], output: Int?, used: [Int64])?
         if let draft {
             let top = min(config.draftGPULayers ?? (draft.nLayer + 1), draft.nLayer + 1)
@@ -214,6 +221,7 @@ public enum LayerPlacer {
             }
             addModel(target, tp, role: "target")
             if let draft, let dp { addModel(draft, dp, role: "draft") }
+            if mmprojDevice == i { items.append(MemoryItem(label: "multimodal projector (mmproj)", bytes: mmprojBytes)) }
             tables.append(DeviceUsage(device: gpu.name, items: items, usableBytes: gpu.usableBytes,
                                       marginBytes: gpu.marginBytes, basis: gpu.usableBasis))
         }
@@ -237,6 +245,7 @@ public enum LayerPlacer {
             hostItems.append(MemoryItem(label: "\(role) output (logits) buffer", bytes: mem.outputBufferBytes))
         }
         addHost(target, tp, role: "target", cpuCompute: cpuComputeTarget)
+        if mmprojBytes > 0 && mmprojDevice == nil { hostItems.append(MemoryItem(label: "multimodal projector (mmproj)", bytes: mmprojBytes)) }
         if let draft, let dp { addHost(draft, dp, role: "draft", cpuCompute: cpuComputeDraft ?? 0) }
         for (i, gpu) in gpus.enumerated() where gpu.unifiedMemory {
             hostItems.append(MemoryItem(label: "\(gpu.name) share of unified memory", bytes: tables[i].usedBytes))

@@ -9,7 +9,7 @@ struct CatalogCommand: ParsableCommand {
         abstract: "Browse the catalog: models, GPUs, quant types, ftypes, tokenizers, acceptance priors.",
         subcommands: [List.self, Show.self, Search.self])
 
-    static let tables = ["models", "gpus", "quant_types", "ftypes", "tokenizers", "acceptance", "pairs", "measurements"]
+    static let tables = ["models", "gpus", "quant_types", "ftypes", "tokenizers", "acceptance", "pairs", "prices", "cloud_prices", "errors", "measurements"]
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a table (default: models).")
@@ -32,6 +32,9 @@ struct CatalogCommand: ParsableCommand {
             case "tokenizers": ["id", "vocab_type", "n_tokens", "members"]
             case "acceptance": ["id", "relation", "task", "metric", "value"]
             case "pairs": ["id", "target", "draft", "relation", "tasks"]
+            case "prices": ["id", "gpu_id", "price", "currency", "kind", "date"]
+            case "cloud_prices": ["id", "provider", "model_id", "output_per_mtok", "date"]
+            case "errors": ["id", "symptom", "check"]
             default: ["id", "kind", "subject", "value", "unit", "measured_at"]
             }
             print(renderTable(rows, columns: cols))

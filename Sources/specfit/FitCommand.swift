@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import GGUF
 import Report
 import SpecFitCore
 
@@ -98,10 +99,18 @@ struct FitCommand: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "What-if GPU: a catalog id, or a count and id (2x rtx-3090). Repeatable.")
     var gpu: [String] = []
 
+    @Option(name: .long, help: "A multimodal projector GGUF (mmproj) loaded beside the target; its bytes are counted.")
+    var mmproj: String?
+
     func run() throws {
         let catalog = try global.openCatalog()
         let factory = try FitRequestFactory(catalog: catalog, global: global)
-        let request = try factory.request(target: target, draft: draft, run: runOptions, gpus: try factory.cards(gpu))
+        var request = try factory.request(target: target, draft: draft, run: runOptions, gpus: try factory.cards(gpu))
+        if let mmproj {
+            do {
+                request.mmprojBytes = try GGUFModel.open(path: mmproj).tensorBytes
+            } catch { throw CLIError(message: error.localizedDescription, code: 2) }
+        }
         let result = FitEngine.evaluate(request)
         if global.json { try printJSON(result) } else { print(TextReport.fit(result)) }
     }
@@ -116,19 +125,46 @@ struct FitRequestFactory {
     let machine: Machine
     let acceptance: [AcceptanceRecord]
 
-    init(catalog: CatalogStore, global: GlobalOptions) throws {
+    /// - Parameter probe: false for commands that need no machine (a placeholder host is used).
+    init(catalog: CatalogStore, global: GlobalOptions, probe: Bool = true) throws {
         self.catalog = catalog
         self.global = global
         models = try catalog.models()
         allCards = try catalog.gpus()
         acceptance = try catalog.acceptance()
-        machine = try MachineSource.load(global, catalog: catalog)
+        machine = probe ? try MachineSource.load(global, catalog: catalog)
+            : Machine(cpu: CPUInfo(model: "not probed", logicalCores: 1), memory: MemoryInfo(totalBytes: 0), origin: "not probed")
+    }
+
+    /// A catalog model, or a GGUF file read for its exact tensors, file type and tokenizer.
+    struct Resolved {
+        var spec: ModelSpec
+        var tensors: [TensorInfo]?
+        var tokenizer: TokenizerFacts
+        var ftype: LlamaFileType?
+        var warnings: [String]
+    }
+
+    static func isPath(_ name: String) -> Bool { name.lowercased().hasSuffix(".gguf") || name.contains("/") && FileManager.default.fileExists(atPath: name) }
+
+    /// - Parameter tokenTexts: read the file's token list too (for the token-text rule of a pair check).
+    func resolve(_ name: String, tokenTexts: Bool = false) throws -> Resolved {
+        if Self.isPath(name) {
+            do {
+                let file = try GGUFModel.open(path: name)
+                let d = try file.modelDescription()
+                let tok = try file.tokenizerFacts(includeTexts: tokenTexts)
+                return Resolved(spec: d.spec, tensors: d.tensors, tokenizer: tok, ftype: d.fileType,
+                                warnings: d.warnings.map { "\($0)" })
+            } catch {
+                throw CLIError(message: error.localizedDescription, code: 2)
+            }
+        }
+        let m = try model(name)
+        return Resolved(spec: m, tensors: nil, tokenizer: try catalog.tokenizer(for: m), ftype: nil, warnings: [])
     }
 
     func model(_ name: String) throws -> ModelSpec {
-        if name.lowercased().hasSuffix(".gguf") {
-            throw CLIError(message: "\(name): reading GGUF files is not built yet (issue #3); give a catalog id such as llama-3.1-8b", code: 2)
-        }
         switch NameMatcher.resolve(name, candidates: models.map { ($0.id, $0.aliases + [$0.hfRepo]) }) {
         case .found(let id): return models.first { $0.id == id }!
         case .ambiguous(let c): throw CatalogError.ambiguous(name: name, candidates: c)
@@ -185,7 +221,15 @@ struct FitRequestFactory {
     func request(target: String, draft: String?, run: RunOptions, gpus whatIf: [GPUSpec]) throws -> FitRequest {
         let (ftype, dftype) = try run.ftypes()
         let config = try run.config()
-        return try request(target: model(target), draft: draft.map(model), ftype: ftype, draftFtype: dftype, config: config, gpus: whatIf)
+        let bothFiles = Self.isPath(target) && draft.map(Self.isPath) == true
+        let t = try resolve(target, tokenTexts: bothFiles)
+        let d = try draft.map { try resolve($0, tokenTexts: bothFiles) }
+        var r = try request(target: t.spec, draft: d?.spec, ftype: t.ftype ?? ftype, draftFtype: d?.ftype ?? dftype, config: config, gpus: whatIf)
+        r.targetTensors = t.tensors
+        r.draftTensors = d?.tensors
+        r.targetTokenizer = t.tokenizer
+        if let d { r.draftTokenizer = d.tokenizer }
+        return r
     }
 
     func request(target t: ModelSpec, draft d: ModelSpec?, ftype: LlamaFileType, draftFtype: LlamaFileType, config: RunConfig,

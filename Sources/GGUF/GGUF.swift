@@ -1,1 +1,0 @@
-// The GGUF reader and writer (DESIGN §2); see GGUFFile.swift.
