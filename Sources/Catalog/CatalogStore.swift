@@ -144,6 +144,29 @@ public final class CatalogStore: Sendable {
         try dbQueue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM acceptance ORDER BY id").compactMap(Self.acceptanceRecord) }
     }
 
+    /// The newest catalog price of each card (`catalog/prices.csv`).
+    public func prices() throws -> [String: CardPrice] {
+        try dbQueue.read { db in
+            var out: [String: CardPrice] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT * FROM prices ORDER BY date") {
+                let p = CardPrice(gpuID: r["gpu_id"], amount: r["price"], currency: r["currency"], kind: r["kind"], date: r["date"], source: r["source"])
+                out[p.gpuID] = p
+            }
+            return out
+        }
+    }
+
+    /// The cheapest published output price per million tokens for a catalog model: (price, provider, date, source).
+    public func cloudPrice(modelID: String) throws -> (perMTok: Double, provider: String, date: String, source: String)? {
+        try dbQueue.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM cloud_prices WHERE model_id = ? ORDER BY output_per_mtok LIMIT 1", arguments: [modelID])
+                .map { ($0["output_per_mtok"], $0["provider"], $0["date"], $0["source"]) }
+        }
+    }
+
+    /// Rows of `catalog/errors.csv`: symptom, cause, how to tell, fix, the check key, source and date.
+    public func errorEntries() throws -> [[String: String]] { try rows(table: "errors") }
+
     /// Popular target/draft pairs (`catalog/pairs.csv`), in file order.
     public func pairs() throws -> [(id: String, target: String, draft: String, relation: String, tasks: String, source: String)] {
         try dbQueue.read { db in

@@ -93,6 +93,15 @@ public struct CostEstimate: Codable, Sendable, Equatable {
         public var tokensPerSecondBasis: String
         public var cloudPricePerMTok: Double?
         public var cloudPriceBasis: String
+
+        public init(hardwarePrice: Double?, hardwarePriceBasis: String, lifetimeYears: Double, hoursPerDay: Double, kWhPrice: Double,
+                    gpuWatts: Double, cpuWatts: Double, tokensPerSecond: Double, tokensPerSecondBasis: String,
+                    cloudPricePerMTok: Double?, cloudPriceBasis: String) {
+            self.hardwarePrice = hardwarePrice; self.hardwarePriceBasis = hardwarePriceBasis; self.lifetimeYears = lifetimeYears
+            self.hoursPerDay = hoursPerDay; self.kWhPrice = kWhPrice; self.gpuWatts = gpuWatts; self.cpuWatts = cpuWatts
+            self.tokensPerSecond = tokensPerSecond; self.tokensPerSecondBasis = tokensPerSecondBasis
+            self.cloudPricePerMTok = cloudPricePerMTok; self.cloudPriceBasis = cloudPriceBasis
+        }
     }
     public var assumptions: Assumptions
     /// Tokens generated per day at `hoursPerDay` of use.
