@@ -42,4 +42,17 @@ struct AMDGPUMemory: Sendable, Equatable {
         guard let vram = vramTotalBytes else { return false }
         return vram < Self.integratedVRAMCeilingBytes && (gttTotalBytes ?? 0) > vram
     }
+
+    /// AMD integrated GPUs (APUs) by PCI device id, for the APUs whose carve-out is too large for
+    /// `looksIntegrated` (a BIOS can set 8 GiB or 96 GiB). Names from pci.ids 2023.04.10 (vendor 1002:
+    /// 15dd Raven Ridge, 15d8 Picasso/Raven 2, 1636 Renoir, 1638 Cezanne, 164c Lucienne, 15e7 Barcelo,
+    /// 1681 Rembrandt, 164e Raphael, 1506 Mendocino, 15bf Phoenix1, 15c8 Phoenix2, 163f VanGogh); newer ones
+    /// from isc30/ryzen-gpu-passthrough-proxmox#136 (13c0 Granite Ridge, the Ryzen 9000 desktop iGPU) and
+    /// the catalog's igpu rows (1900 Hawk Point, 150e Strix Point, 1586 Strix Halo; libdrm amdgpu.ids).
+    static let apuDeviceIDs: [UInt16: String] = [
+        0x15dd: "Raven Ridge", 0x15d8: "Picasso/Raven 2", 0x1636: "Renoir", 0x1638: "Cezanne", 0x164c: "Lucienne",
+        0x15e7: "Barcelo", 0x1681: "Rembrandt", 0x164e: "Raphael", 0x1506: "Mendocino", 0x15bf: "Phoenix1",
+        0x15c8: "Phoenix2", 0x163f: "VanGogh", 0x13c0: "Granite Ridge", 0x1900: "Hawk Point", 0x150e: "Strix Point",
+        0x1586: "Strix Halo",
+    ]
 }

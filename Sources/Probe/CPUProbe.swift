@@ -112,18 +112,20 @@ private let armImplementers: [String: String] = [
 /// `taskset` and container cpusets count), else `/sys/devices/system/cpu/online`, else the number of
 /// `processor` records. Physical cores: distinct `(physical id, core id)` pairs, else the
 /// sysfs topology files of the online CPUs.
-func probeCPU(root: SystemRoot, unknowns: inout [String]) -> CPUInfo {
+func probeCPU(root: SystemRoot, unknowns: inout [String], facts: inout [Fact]) -> CPUInfo {
     let cpuinfoText = root.readText("proc/cpuinfo")
     let cpuinfo = cpuinfoText.map(CPUInfoFile.init(parsing:))
     if cpuinfo == nil {
         unknowns.append("cannot read \(root.describe("proc/cpuinfo")): CPU model, vendor and SIMD flags unknown (is /proc mounted?)")
     }
 
-    let model = cpuinfo?.first("model name")
-        ?? cpuinfo?.first("Model")
-        ?? cpuinfo?.first("Hardware")
-        ?? armModel(cpuinfo)
-        ?? "unknown CPU"
+    let cpuinfoPath = root.describe("proc/cpuinfo")
+    let modelKey = ["model name", "Model", "Hardware"].first { cpuinfo?.first($0) != nil }
+    let model = modelKey.flatMap { cpuinfo?.first($0) } ?? armModel(cpuinfo) ?? "unknown CPU"
+    if cpuinfo != nil {
+        facts.append(Fact(name: "cpu.model", value: model,
+                          origin: modelKey.map { "'\($0)' in \(cpuinfoPath)" } ?? "'CPU implementer' and 'CPU part' in \(cpuinfoPath)"))
+    }
 
     var vendor = cpuinfo?.first("vendor_id")
     if vendor == nil, let implementer = cpuinfo?.first("CPU implementer")?.lowercased() {
@@ -137,9 +139,28 @@ func probeCPU(root: SystemRoot, unknowns: inout [String]) -> CPUInfo {
     }
 
     let frequencyMHz = cpuinfo?.first("cpu MHz").flatMap(Double.init)
+    if let vendor {
+        facts.append(Fact(name: "cpu.vendor", value: vendor,
+                          origin: cpuinfo?.first("vendor_id") != nil ? "'vendor_id' in \(cpuinfoPath)" : "'CPU implementer' in \(cpuinfoPath) (codes from arch/arm64/include/asm/cputype.h)"))
+    }
+    if cpuinfo != nil {
+        let key = cpuinfo?.first("flags") != nil ? "flags" : "Features"
+        facts.append(Fact(name: "cpu.simdFlags", value: simd.isEmpty ? "none of interest" : simd.joined(separator: " "), origin: "'\(key)' in \(cpuinfoPath)"))
+    }
+    if let frequencyMHz {
+        facts.append(Fact(name: "cpu.frequencyMHz", value: String(format: "%.0f", frequencyMHz), origin: "'cpu MHz' of the first CPU in \(cpuinfoPath)"))
+    }
 
-    let logical = logicalCoreCount(root: root, cpuinfo: cpuinfo, unknowns: &unknowns)
-    let physical = cpuinfo?.physicalCoreCount ?? sysfsPhysicalCoreCount(root: root)
+    let (logical, logicalOrigin) = logicalCoreCount(root: root, cpuinfo: cpuinfo, unknowns: &unknowns)
+    facts.append(Fact(name: "cpu.logicalCores", value: String(logical), origin: logicalOrigin))
+    var physical = cpuinfo?.physicalCoreCount
+    if let physical {
+        facts.append(Fact(name: "cpu.physicalCores", value: String(physical), origin: "distinct ('physical id', 'core id') pairs in \(cpuinfoPath)"))
+    } else if let fromSysfs = sysfsPhysicalCoreCount(root: root) {
+        physical = fromSysfs
+        facts.append(Fact(name: "cpu.physicalCores", value: String(fromSysfs),
+                          origin: "distinct (physical_package_id, core_id) in \(root.describe("sys/devices/system/cpu/cpuN/topology"))"))
+    }
 
     return CPUInfo(model: model, vendor: vendor, physicalCores: physical, logicalCores: logical,
                    simdFlags: simd, frequencyMHz: frequencyMHz)
@@ -151,12 +172,14 @@ private func armModel(_ cpuinfo: CPUInfoFile?) -> String? {
     return "ARM CPU implementer \(implementer) part \(part)"
 }
 
-private func logicalCoreCount(root: SystemRoot, cpuinfo: CPUInfoFile?, unknowns: inout [String]) -> Int {
-    if let allowed = allowedCPUCount(root: root) { return allowed }
-    if let online = root.readLine("sys/devices/system/cpu/online"), let count = cpuListCount(online) { return count }
-    if let records = cpuinfo?.processors.count, records > 0 { return records }
+private func logicalCoreCount(root: SystemRoot, cpuinfo: CPUInfoFile?, unknowns: inout [String]) -> (Int, String) {
+    if let allowed = allowedCPUCount(root: root) { return (allowed, "'Cpus_allowed_list' in \(root.describe("proc/self/status"))") }
+    if let online = root.readLine("sys/devices/system/cpu/online"), let count = cpuListCount(online) {
+        return (count, root.describe("sys/devices/system/cpu/online"))
+    }
+    if let records = cpuinfo?.processors.count, records > 0 { return (records, "'processor' records in \(root.describe("proc/cpuinfo"))") }
     unknowns.append("neither \(root.describe("sys/devices/system/cpu/online")) nor processor records in /proc/cpuinfo: logical CPU count unknown, assumed 1")
-    return 1
+    return (1, "assumed: nothing tells")
 }
 
 /// CPUs in the process's affinity mask: `Cpus_allowed_list` of `/proc/self/status` (proc(5)), which

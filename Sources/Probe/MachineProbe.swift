@@ -39,31 +39,51 @@ public struct ProbeOptions: Sendable {
 public func probeMachine(_ options: ProbeOptions = ProbeOptions()) -> Machine {
     let root = SystemRoot(options.root)
     var unknowns: [String] = []
+    var facts: [Fact] = []
 
     if !root.isHost && !root.isDirectory("") {
         unknowns.append("\(root.path) is not a directory: nothing about this machine can be read")
     }
 
-    var cpu = probeCPU(root: root, unknowns: &unknowns)
-    let memory = probeMemory(root: root, unknowns: &unknowns)
+    var cpu = probeCPU(root: root, unknowns: &unknowns, facts: &facts)
+    let memory = probeMemory(root: root, unknowns: &unknowns, facts: &facts)
 
     let (nvml, nvmlUnavailable) = chooseNVML(options: options, root: root)
-    let gpus = probeGPUs(root: root, pciIDsPath: options.pciIDsPath ?? defaultPCIIDs(root: root),
-                         nvml: nvml, nvmlUnavailable: nvmlUnavailable, unknowns: &unknowns)
+    var gpus = probeGPUs(root: root, pciIDsPath: options.pciIDsPath ?? defaultPCIIDs(root: root),
+                         nvml: nvml, nvmlUnavailable: nvmlUnavailable, unknowns: &unknowns, facts: &facts)
+    if !gpus.isEmpty {
+        let environment = BackendEnvironment(root: root)
+        for index in gpus.indices {
+            let backends = environment.backends(for: gpus[index])
+            gpus[index].backends = backends
+            for backend in backends {
+                facts.append(Fact(name: "gpu \(gpus[index].pciAddress) backend \(backend.backend.rawValue)",
+                                  value: backend.likelyUsable ? "likely usable" : "not usable", origin: backend.evidence))
+            }
+        }
+    }
 
     if options.measureBandwidth {
         if root.isHost {
-            cpu.measuredBandwidth = measureTriadBandwidth(
+            let measured = measureTriadBandwidth(
                 threads: options.bandwidthThreads ?? cpu.logicalCores,
                 megabytesPerArray: options.bandwidthMegabytesPerArray)
+            cpu.measuredBandwidth = measured
+            facts.append(Fact(name: "cpu.measuredBandwidth", value: String(format: "%.1f GB/s", measured.triadGBps),
+                              origin: "STREAM-style triad, \(measured.threads) threads, 3 × \(measured.arrayBytes >> 20) MiB arrays, \(measured.measuredAt)"))
         } else {
             unknowns.append("CPU memory bandwidth not measured: \(root.path) is a recorded machine, not this host")
         }
     }
 
+    let name = hostname(root: root)
+    if let name {
+        facts.insert(Fact(name: "hostname", value: name,
+                          origin: root.exists("proc/sys/kernel/hostname") ? root.describe("proc/sys/kernel/hostname") : "gethostname(2)"), at: 0)
+    }
     return Machine(
-        hostname: hostname(root: root), cpu: cpu, memory: memory, gpus: gpus, unknowns: unknowns,
-        origin: root.isHost ? "live probe" : "recorded machine \(root.path)")
+        hostname: name, cpu: cpu, memory: memory, gpus: gpus, unknowns: unknowns,
+        origin: root.isHost ? "live probe" : "recorded machine \(root.path)", facts: facts)
 }
 
 /// The NVML source to use and, when there is none, the sentence that says why.

@@ -34,6 +34,8 @@ struct CgroupMemory: Sendable, Equatable {
     var limitBytes: Int64?
     /// Usage of the process's own cgroup, nil when unreadable.
     var usageBytes: Int64?
+    /// The file the binding limit was read from (relative to the root), nil when there is no limit.
+    var limitPath: String? = nil
 }
 
 /// v1 `memory.limit_in_bytes` values at or above this mean "no limit".
@@ -112,13 +114,14 @@ private func cgroupLevels(root: SystemRoot, mount: String, path: String) -> [Str
 private func readCgroupV2(root: SystemRoot, path: String) -> CgroupMemory {
     let levels = cgroupLevels(root: root, mount: "sys/fs/cgroup", path: path)
     var limit: Int64?
+    var limitPath: String?
     for level in levels {
         // `max` means unlimited; the root cgroup has no memory.max at all.
         guard let text = root.readLine(level + "/memory.max"), let value = Int64(text) else { continue }
-        limit = min(limit ?? value, value)
+        if value < (limit ?? .max) { limit = value; limitPath = level + "/memory.max" }
     }
     let usage = levels.lazy.compactMap { root.readInt64($0 + "/memory.current") }.first
-    return CgroupMemory(version: 2, limitBytes: limit, usageBytes: limit == nil ? nil : usage)
+    return CgroupMemory(version: 2, limitBytes: limit, usageBytes: limit == nil ? nil : usage, limitPath: limitPath)
 }
 
 private func readCgroupV1(root: SystemRoot, path: String, unknowns: inout [String]) -> CgroupMemory {
@@ -129,27 +132,32 @@ private func readCgroupV1(root: SystemRoot, path: String, unknowns: inout [Strin
     }
     let levels = cgroupLevels(root: root, mount: mount, path: path)
     var limit: Int64?
+    var limitPath: String?
     for level in levels {
         guard let value = root.readInt64(level + "/memory.limit_in_bytes"), value < cgroupV1UnlimitedThresholdBytes else { continue }
-        limit = min(limit ?? value, value)
+        if value < (limit ?? .max) { limit = value; limitPath = level + "/memory.limit_in_bytes" }
     }
     let usage = levels.lazy.compactMap { root.readInt64($0 + "/memory.usage_in_bytes") }.first
-    return CgroupMemory(version: 1, limitBytes: limit, usageBytes: limit == nil ? nil : usage)
+    return CgroupMemory(version: 1, limitBytes: limit, usageBytes: limit == nil ? nil : usage, limitPath: limitPath)
 }
 
 // MARK: - Probe
 
 /// RAM of the machine under `root`: `/proc/meminfo` capped by the cgroup limit.
-func probeMemory(root: SystemRoot, unknowns: inout [String]) -> MemoryInfo {
+func probeMemory(root: SystemRoot, unknowns: inout [String], facts: inout [Fact]) -> MemoryInfo {
     var memory = MemoryInfo(totalBytes: 0)
     if let text = root.readText("proc/meminfo") {
         let meminfo = MemInfoFile(parsing: text)
         if let total = meminfo.totalBytes {
             memory.totalBytes = total
+            facts.append(Fact(name: "memory.totalBytes", value: describeBytes(total), origin: "'MemTotal' in \(root.describe("proc/meminfo"))"))
         } else {
             unknowns.append("\(root.describe("proc/meminfo")) has no MemTotal line: RAM size unknown")
         }
         memory.availableBytes = meminfo.availableBytes
+        if let available = meminfo.availableBytes {
+            facts.append(Fact(name: "memory.availableBytes", value: describeBytes(available), origin: "'MemAvailable' in \(root.describe("proc/meminfo"))"))
+        }
         if meminfo.totalBytes != nil && meminfo.availableBytes == nil {
             unknowns.append("\(root.describe("proc/meminfo")) has no MemAvailable (Linux < 3.14?): free RAM unknown, total used instead")
         }
@@ -160,6 +168,25 @@ func probeMemory(root: SystemRoot, unknowns: inout [String]) -> MemoryInfo {
         memory.cgroupVersion = cgroup.version
         memory.cgroupLimitBytes = cgroup.limitBytes
         memory.cgroupUsageBytes = cgroup.usageBytes
+        let membership = root.exists("proc/self/cgroup") ? " (this process's cgroup from \(root.describe("proc/self/cgroup")))" : ""
+        if let limit = cgroup.limitBytes, let path = cgroup.limitPath {
+            facts.append(Fact(name: "memory.cgroupLimitBytes", value: describeBytes(limit) + ", cgroup v\(cgroup.version)",
+                              origin: "\(root.describe(path)), the tightest level on the way up\(membership)"))
+            if let usage = cgroup.usageBytes {
+                let file = cgroup.version == 2 ? "memory.current" : "memory.usage_in_bytes"
+                facts.append(Fact(name: "memory.cgroupUsageBytes", value: describeBytes(usage), origin: "\(file) of the same cgroup"))
+            }
+        } else {
+            facts.append(Fact(name: "memory.cgroupLimitBytes", value: "none (cgroup v\(cgroup.version))",
+                              origin: "every level's \(cgroup.version == 2 ? "memory.max" : "memory.limit_in_bytes") under \(root.describe("sys/fs/cgroup"))\(membership)"))
+        }
     }
     return memory
+}
+
+/// "24564 MiB (25757220864 bytes)": a byte count as a person reads it, with the exact count kept.
+func describeBytes(_ bytes: Int64) -> String {
+    let mib = Double(bytes) / 1_048_576
+    if mib >= 10_240 { return String(format: "%.2f GiB (%lld bytes)", mib / 1024, bytes) }
+    return String(format: "%.0f MiB (%lld bytes)", mib, bytes)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SpecFitCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,10 +21,14 @@ public struct NVMLDeviceReport: Codable, Sendable, Equatable {
     public var maxMemoryClockMHz: Int?
     /// Queries that failed, one sentence each ("nvmlDeviceGetMemoryBusWidth: Not Supported").
     public var problems: [String]
+    /// `nvmlDeviceGetMigMode` current mode: true when MIG is enabled, nil when the call failed or is absent.
+    public var migEnabled: Bool?
+    /// The MIG devices `nvmlDeviceGetMigDeviceHandleByIndex` returned (in a container only those it was given).
+    public var migDevices: [MIGDevice]
 
     public init(pciAddress: String, name: String? = nil, memoryTotalBytes: Int64? = nil, memoryFreeBytes: Int64? = nil,
                 memoryUsedBytes: Int64? = nil, memoryBusWidthBits: Int? = nil, maxMemoryClockMHz: Int? = nil,
-                problems: [String] = []) {
+                problems: [String] = [], migEnabled: Bool? = nil, migDevices: [MIGDevice] = []) {
         self.pciAddress = pciAddress
         self.name = name
         self.memoryTotalBytes = memoryTotalBytes
@@ -32,6 +37,8 @@ public struct NVMLDeviceReport: Codable, Sendable, Equatable {
         self.memoryBusWidthBits = memoryBusWidthBits
         self.maxMemoryClockMHz = maxMemoryClockMHz
         self.problems = problems
+        self.migEnabled = migEnabled
+        self.migDevices = migDevices
     }
 }
 
@@ -83,6 +90,10 @@ public protocol NVMLSource: Sendable {
 /// where `nvmlMemory_t` is `{ unsigned long long total, free, used }`,
 /// `nvmlDeviceGetMemoryBusWidth(nvmlDevice_t, unsigned *)`,
 /// `nvmlDeviceGetMaxClockInfo(nvmlDevice_t, nvmlClockType_t, unsigned *)` with NVML_CLOCK_MEM = 2;
+/// MIG: `nvmlDeviceGetMigMode(nvmlDevice_t, unsigned *current, unsigned *pending)` with
+/// NVML_DEVICE_MIG_ENABLE = 1, `nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t, unsigned *)`,
+/// `nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t, unsigned, nvmlDevice_t *)` (NVML_ERROR_NOT_FOUND
+/// when no MIG device is at that index, or this container was not given it);
 /// `nvmlReturn_t` 0 is NVML_SUCCESS.
 public struct SystemNVML: NVMLSource {
     /// The soname the driver installs; the unversioned `libnvidia-ml.so` comes only with dev packages.
@@ -102,6 +113,8 @@ public struct SystemNVML: NVMLSource {
     private typealias MemoryCall = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt64>?) -> Int32
     private typealias UIntCall = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt32>?) -> Int32
     private typealias ClockCall = @convention(c) (OpaquePointer?, UInt32, UnsafeMutablePointer<UInt32>?) -> Int32
+    private typealias MigModeCall = @convention(c) (OpaquePointer?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<UInt32>?) -> Int32
+    private typealias MigHandleCall = @convention(c) (OpaquePointer?, UInt32, UnsafeMutablePointer<OpaquePointer?>?) -> Int32
 
     private static let nvmlClockMem: UInt32 = 2
     private static let nvmlDeviceNameV2BufferSize = 96
@@ -131,6 +144,9 @@ public struct SystemNVML: NVMLSource {
         let getMemory = symbol("nvmlDeviceGetMemoryInfo", as: MemoryCall.self)
         let getBusWidth = symbol("nvmlDeviceGetMemoryBusWidth", as: UIntCall.self)
         let getMaxClock = symbol("nvmlDeviceGetMaxClockInfo", as: ClockCall.self)
+        let getMigMode = symbol("nvmlDeviceGetMigMode", as: MigModeCall.self)
+        let getMaxMigCount = symbol("nvmlDeviceGetMaxMigDeviceCount", as: UIntCall.self)
+        let getMigHandle = symbol("nvmlDeviceGetMigDeviceHandleByIndex", as: MigHandleCall.self)
 
         func describe(_ code: Int32) -> String {
             if let errorString, let text = errorString(code) { return String(cString: text) }
@@ -153,20 +169,50 @@ public struct SystemNVML: NVMLSource {
                 let code = getName(handle, &buffer, UInt32(buffer.count))
                 if code == 0 { report.name = PCIBus.cleaned(buffer) } else { report.problems.append("nvmlDeviceGetName: \(describe(code))") }
             }
-            if let getMemory {
+            /// (total, free, used) of a device or MIG handle, or the error's text.
+            func memoryInfo(_ device: OpaquePointer?) -> Result<(Int64, Int64, Int64), NVMLCallFailure> {
+                guard let getMemory else { return .failure(NVMLCallFailure(text: "missing from \(libraryName)")) }
                 var memory: (UInt64, UInt64, UInt64) = (0, 0, 0)
                 let code = withUnsafeMutableBytes(of: &memory) { raw in
-                    getMemory(handle, raw.baseAddress?.assumingMemoryBound(to: UInt64.self))
+                    getMemory(device, raw.baseAddress?.assumingMemoryBound(to: UInt64.self))
                 }
-                if code == 0 {
-                    report.memoryTotalBytes = Int64(clamping: memory.0)
-                    report.memoryFreeBytes = Int64(clamping: memory.1)
-                    report.memoryUsedBytes = Int64(clamping: memory.2)
-                } else {
-                    report.problems.append("nvmlDeviceGetMemoryInfo: \(describe(code))")
+                guard code == 0 else { return .failure(NVMLCallFailure(text: describe(code))) }
+                return .success((Int64(clamping: memory.0), Int64(clamping: memory.1), Int64(clamping: memory.2)))
+            }
+            switch memoryInfo(handle) {
+            case .success(let (total, free, used)):
+                report.memoryTotalBytes = total
+                report.memoryFreeBytes = free
+                report.memoryUsedBytes = used
+            case .failure(let failure):
+                report.problems.append("nvmlDeviceGetMemoryInfo: \(failure.text)")
+            }
+            if let getMigMode {
+                var current: UInt32 = 0
+                var pending: UInt32 = 0
+                if getMigMode(handle, &current, &pending) == 0 { report.migEnabled = current == 1 }
+            }
+            if report.migEnabled == true, let getMaxMigCount, let getMigHandle {
+                var count: UInt32 = 0
+                if getMaxMigCount(handle, &count) == 0 {
+                    for index in 0..<count {
+                        var mig: OpaquePointer?
+                        guard getMigHandle(handle, index, &mig) == 0, mig != nil else { continue }
+                        var device = MIGDevice(index: Int(index))
+                        if let getName {
+                            var buffer = [CChar](repeating: 0, count: Self.nvmlDeviceNameV2BufferSize)
+                            if getName(mig, &buffer, UInt32(buffer.count)) == 0 {
+                                device.name = PCIBus.cleaned(buffer)
+                                device.profile = migProfile(fromName: device.name ?? "")
+                            }
+                        }
+                        if case .success(let (total, free, _)) = memoryInfo(mig) {
+                            device.memoryTotalBytes = total
+                            device.memoryFreeBytes = free
+                        }
+                        report.migDevices.append(device)
+                    }
                 }
-            } else {
-                report.problems.append("nvmlDeviceGetMemoryInfo missing from \(libraryName)")
             }
             if let getBusWidth {
                 var width: UInt32 = 0
@@ -197,7 +243,10 @@ public struct SystemNVML: NVMLSource {
 ///                  "memoryBusWidth": 384, "maxClockMem": 10501 } ] }
 /// ```
 /// `busId` is matched numerically, so NVML's 8-digit-domain form and sysfs's 4-digit form both work.
-/// A non-null `initError` replays a failed `nvmlInit_v2` with that message.
+/// A non-null `initError` replays a failed `nvmlInit_v2` with that message. A device may also carry
+/// `"memoryError": "Insufficient Permissions"` (what `nvmlDeviceGetMemoryInfo` answered instead of a
+/// figure), `"migMode": 1` and `"migDevices": [{"index": 0, "name": "…MIG 2g.20gb", "memory": {…}}]`
+/// (the MIG devices this process was given).
 public struct RecordedNVML: NVMLSource {
     public struct File: Codable, Sendable, Equatable {
         public struct Memory: Codable, Sendable, Equatable {
@@ -205,12 +254,20 @@ public struct RecordedNVML: NVMLSource {
             public var free: UInt64
             public var used: UInt64
         }
+        public struct MIG: Codable, Sendable, Equatable {
+            public var index: Int
+            public var name: String?
+            public var memory: Memory?
+        }
         public struct Device: Codable, Sendable, Equatable {
             public var busId: String
             public var name: String?
             public var memory: Memory?
+            public var memoryError: String?
             public var memoryBusWidth: Int?
             public var maxClockMem: Int?
+            public var migMode: Int?
+            public var migDevices: [MIG]?
         }
         public var source: String?
         public var initError: String?
@@ -244,13 +301,20 @@ public struct RecordedNVML: NVMLSource {
         for address in pciAddresses {
             guard let key = PCIAddressKey(address),
                   let device = file.devices.first(where: { PCIAddressKey($0.busId) == key }) else { continue }
+            var problems: [String] = []
+            if device.memory == nil { problems.append("nvmlDeviceGetMemoryInfo: \(device.memoryError ?? "not recorded")") }
+            let migs = (device.migDevices ?? []).map { mig in
+                MIGDevice(index: mig.index, name: mig.name, profile: mig.name.flatMap(migProfile(fromName:)),
+                          memoryTotalBytes: mig.memory.map { Int64(clamping: $0.total) },
+                          memoryFreeBytes: mig.memory.map { Int64(clamping: $0.free) })
+            }
             reports.append(NVMLDeviceReport(
                 pciAddress: address, name: device.name,
                 memoryTotalBytes: device.memory.map { Int64(clamping: $0.total) },
                 memoryFreeBytes: device.memory.map { Int64(clamping: $0.free) },
                 memoryUsedBytes: device.memory.map { Int64(clamping: $0.used) },
                 memoryBusWidthBits: device.memoryBusWidth, maxMemoryClockMHz: device.maxClockMem,
-                problems: device.memory == nil ? ["nvmlDeviceGetMemoryInfo: not recorded"] : []))
+                problems: problems, migEnabled: device.migMode.map { $0 == 1 }, migDevices: migs))
         }
         return reports
     }
@@ -275,4 +339,18 @@ struct PCIAddressKey: Hashable, Sendable {
         self.device = device
         self.function = function
     }
+}
+
+/// An NVML call's error text (`nvmlErrorString`), as a `Result` failure.
+struct NVMLCallFailure: Error {
+    var text: String
+}
+
+/// The MIG profile in a MIG device's name: "NVIDIA A100-SXM4-80GB MIG 2g.20gb" → "2g.20gb" (the form
+/// `nvidia-smi -L` prints, "MIG 2g.20gb Device 0"); nil when the name carries none.
+func migProfile(fromName name: String) -> String? {
+    let words = name.split(separator: " ")
+    guard let mig = words.firstIndex(of: "MIG"), mig + 1 < words.count else { return nil }
+    let profile = words[mig + 1]
+    return profile.contains("g.") ? String(profile) : nil
 }

@@ -80,4 +80,16 @@ struct SystemRoot: Sendable {
         var status = stat()
         return stat(resolve(relative), &status) == 0
     }
+
+    /// Names in a directory, sorted; empty when it is missing or unreadable.
+    func list(_ relative: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: resolve(relative))) ?? []).sorted()
+    }
+
+    /// A sysfs file holding a positive byte count, or nil when missing, unparseable or 0 — a driver that
+    /// publishes 0 for a size it does not know must never turn into "0 bytes of VRAM".
+    func readPositiveInt64(_ relative: String) -> Int64? {
+        guard let value = readInt64(relative), value > 0 else { return nil }
+        return value
+    }
 }

@@ -19,9 +19,12 @@ public struct Machine: Codable, Sendable, Equatable {
     public var unknowns: [String]
     /// How this value was obtained: "live probe", "file /path/probe.json", "what-if".
     public var origin: String
+    /// Every fact the probe learned with where it came from (file path, library call), in probe order;
+    /// what `specfit probe --explain` prints. nil in documents written before the probe recorded origins.
+    public var facts: [Fact]?
 
     public init(schemaVersion: Int = 1, hostname: String? = nil, cpu: CPUInfo, memory: MemoryInfo,
-                gpus: [GPUDevice] = [], unknowns: [String] = [], origin: String) {
+                gpus: [GPUDevice] = [], unknowns: [String] = [], origin: String, facts: [Fact]? = nil) {
         self.schemaVersion = schemaVersion
         self.hostname = hostname
         self.cpu = cpu
@@ -29,6 +32,60 @@ public struct Machine: Codable, Sendable, Equatable {
         self.gpus = gpus
         self.unknowns = unknowns
         self.origin = origin
+        self.facts = facts
+    }
+}
+
+/// One thing the probe learned and where it learned it, e.g.
+/// `Fact(name: "cpu.model", value: "AMD Ryzen 9 7950X 16-Core Processor", origin: "/proc/cpuinfo 'model name'")`.
+public struct Fact: Codable, Sendable, Equatable {
+    /// Dotted name of the fact: "cpu.model", "memory.cgroupLimitBytes", "gpu 0000:01:00.0 vramTotalBytes".
+    public var name: String
+    /// The value as a person reads it ("24564 MiB (25757220864 bytes)").
+    public var value: String
+    /// Where it came from: a file path, a library call, a rule.
+    public var origin: String
+
+    public init(name: String, value: String, origin: String) {
+        self.name = name
+        self.value = value
+        self.origin = origin
+    }
+}
+
+/// Whether a llama.cpp backend is likely usable for one GPU on this machine, and how that was found.
+public struct BackendAvailability: Codable, Sendable, Equatable {
+    public var backend: GPUSpec.Backend
+    /// True when the driver and the runtime library it needs were both found.
+    public var likelyUsable: Bool
+    /// What was found and what was missing, with paths ("libcuda.so.1 in /usr/lib/x86_64-linux-gnu; /proc/driver/nvidia/version: 550.163.01").
+    public var evidence: String
+
+    public init(backend: GPUSpec.Backend, likelyUsable: Bool, evidence: String) {
+        self.backend = backend
+        self.likelyUsable = likelyUsable
+        self.evidence = evidence
+    }
+}
+
+/// One MIG (Multi-Instance GPU) device of an NVIDIA GPU as NVML reports it.
+public struct MIGDevice: Codable, Sendable, Equatable {
+    /// Index passed to `nvmlDeviceGetMigDeviceHandleByIndex`.
+    public var index: Int
+    /// `nvmlDeviceGetName` of the MIG handle, e.g. "NVIDIA A100-SXM4-80GB MIG 2g.20gb".
+    public var name: String?
+    /// The profile from the name ("2g.20gb"), nil when the name carries none.
+    public var profile: String?
+    public var memoryTotalBytes: Int64?
+    public var memoryFreeBytes: Int64?
+
+    public init(index: Int, name: String? = nil, profile: String? = nil, memoryTotalBytes: Int64? = nil,
+                memoryFreeBytes: Int64? = nil) {
+        self.index = index
+        self.name = name
+        self.profile = profile
+        self.memoryTotalBytes = memoryTotalBytes
+        self.memoryFreeBytes = memoryFreeBytes
     }
 }
 
@@ -150,13 +207,22 @@ public struct GPUDevice: Codable, Sendable, Equatable {
     public var catalogID: String?
     public var matchConfidence: Double?
     public var matchReason: String?
+    /// false when the GPU is on the PCI bus but this process cannot use it (NVML, which answers for the
+    /// GPUs a container was given, does not know it); nil when nothing tells either way.
+    public var visibleToRuntime: Bool?
+    /// MIG devices NVML let this process see, nil when MIG is off or unknown. With MIG on, CUDA runs on
+    /// one MIG device, so `vramTotalBytes`/`vramFreeBytes` are those of the first one listed here.
+    public var migDevices: [MIGDevice]?
+    /// llama.cpp backends likely usable for this GPU, with how each was found; nil when not probed.
+    public var backends: [BackendAvailability]?
 
     public init(pciAddress: String, vendorID: String, deviceID: String, subsystemVendorID: String? = nil,
                 subsystemDeviceID: String? = nil, revision: String? = nil, name: String, nameSource: String,
                 driver: String? = nil, vramTotalBytes: Int64? = nil, vramFreeBytes: Int64? = nil,
                 gttTotalBytes: Int64? = nil, gttFreeBytes: Int64? = nil, memorySource: String? = nil,
                 isIntegrated: Bool = false, catalogID: String? = nil, matchConfidence: Double? = nil,
-                matchReason: String? = nil) {
+                matchReason: String? = nil, visibleToRuntime: Bool? = nil, migDevices: [MIGDevice]? = nil,
+                backends: [BackendAvailability]? = nil) {
         self.pciAddress = pciAddress
         self.vendorID = vendorID
         self.deviceID = deviceID
@@ -175,5 +241,8 @@ public struct GPUDevice: Codable, Sendable, Equatable {
         self.catalogID = catalogID
         self.matchConfidence = matchConfidence
         self.matchReason = matchReason
+        self.visibleToRuntime = visibleToRuntime
+        self.migDevices = migDevices
+        self.backends = backends
     }
 }

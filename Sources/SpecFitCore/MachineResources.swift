@@ -38,32 +38,158 @@ public enum MachineResources {
             peakGFLOPS: cpuPeakGFLOPS(m.cpu), threads: m.cpu.physicalCores ?? m.cpu.logicalCores)
     }
 
-    /// The machine's own discrete GPUs as compute devices, matched to catalog cards for bandwidth and backend.
-    /// Integrated GPUs are left out (never counted as a second card, never pooled) and reported in `notes`.
+    /// The machine's own GPUs as compute devices, matched to catalog cards for bandwidth and backend.
+    ///
+    /// Rules, each reported in `notes` when it leaves a GPU out:
+    /// - a GPU this process cannot use (`visibleToRuntime == false`: on the bus, but NVML in this container
+    ///   does not know it) is left out;
+    /// - an integrated GPU (APU, iGPU) beside a usable discrete card is left out — never counted as a second
+    ///   card and never pooled with it; alone, it is a device of the memory its runtime can allocate
+    ///   (``integratedMemory(_:memory:)``), or left out when that is unknown;
+    /// - a discrete card uses its free memory when `liveFreeMemory` (a busy card offers what is free, not what
+    ///   is installed), else its total; with MIG on, the MIG device CUDA runs on;
+    /// - a card whose driver publishes no memory size takes the catalog's, and the smallest of the catalog
+    ///   rows its PCI id could be when nothing tells them apart.
     public static func devices(_ m: Machine, cards: [GPUSpec], liveFreeMemory: Bool) -> (devices: [ComputeDevice], notes: [String]) {
         var out: [ComputeDevice] = []
         var notes: [String] = []
-        for d in m.gpus {
-            if d.isIntegrated {
-                notes.append("\(d.name) (\(d.pciAddress)) is an integrated GPU sharing system RAM: not counted as a GPU")
+        let matched = m.gpus.map { d -> (gpu: GPUDevice, card: GPUSpec?, integrated: Bool) in
+            var card = d.catalogID.flatMap { id in cards.first { $0.id == id } } ?? GPUMatcher.match(d, cards: cards)?.gpu
+            let integrated = d.isIntegrated || card.map { $0.variant == .igpu } ?? false
+            if integrated, let c = card { card = closestIntegratedRow(c, cards: cards, memory: m.memory, device: d) }
+            return (d, card, integrated)
+        }
+        let hasDiscrete = matched.contains { !$0.integrated && $0.gpu.visibleToRuntime != false }
+        for (d, match, integrated) in matched {
+            if d.visibleToRuntime == false {
+                notes.append("\(d.name) (\(d.pciAddress)) is on the PCI bus but not visible to this process (NVML does not know it; a container given other GPUs): not used")
                 continue
             }
-            let match = d.catalogID.flatMap { id in cards.first { $0.id == id } } ?? GPUMatcher.match(d, cards: cards)?.gpu
-            let total = d.vramTotalBytes ?? match.map(\.vramBytes)
+            if integrated {
+                if hasDiscrete {
+                    notes.append("\(d.name) (\(d.pciAddress)) is an integrated GPU sharing system RAM beside a discrete card: not counted as a GPU, never pooled")
+                    continue
+                }
+                guard let shared = integratedMemory(d, memory: m.memory) else {
+                    notes.append("\(d.name) (\(d.pciAddress)) is an integrated GPU whose driver publishes no memory it may use (\(d.driver ?? "no driver")): models run on the CPU")
+                    continue
+                }
+                let hostBandwidth = m.cpu.measuredBandwidth?.triadGBps ?? assumedCPUBandwidthGBps
+                let bandwidth = (match?.bandwidthGBps ?? 0) > 0 ? match!.bandwidthGBps : hostBandwidth
+                out.append(ComputeDevice(name: match?.name ?? d.name, catalogID: match?.id, backend: match?.backend ?? .vulkan,
+                                         usableBytes: shared.bytes, usableBasis: shared.basis, bandwidthGBps: bandwidth,
+                                         fp16TFLOPS: match?.fp16TFLOPS, unifiedMemory: shared.unified))
+                if (match?.bandwidthGBps ?? 0) <= 0 {
+                    notes.append("\(d.name): shares the host's memory bus, so the CPU's \(String(format: "%.1f", hostBandwidth)) GB/s is used as its bandwidth")
+                }
+                continue
+            }
+            let mig = d.migDevices?.first
+            var total = mig?.memoryTotalBytes ?? d.vramTotalBytes
+            var totalBasis = d.memorySource ?? (mig != nil ? "NVML MIG device \(mig!.index)" : "driver")
+            var match = match
+            var name = match?.name ?? d.name
+            if total == nil, let fallback = catalogVRAM(d, match: match, cards: cards) {
+                total = fallback.card.vramBytes
+                totalBasis = fallback.basis
+                if fallback.candidates.count > 1 {
+                    // Unsure which card this is: plan with the smallest and name every possibility.
+                    match = fallback.card
+                    name = fallback.candidates.map(\.name).joined(separator: " or ")
+                }
+            }
             guard let total else {
                 notes.append("\(d.name) (\(d.pciAddress)): memory size unknown (no NVML/sysfs answer, not in the catalog): not used")
                 continue
             }
-            let free = d.vramFreeBytes
-            let usable = liveFreeMemory ? (free ?? total) : total
-            let basis = liveFreeMemory && free != nil ? "free memory (\(d.memorySource ?? "driver"))" : (d.vramTotalBytes != nil ? "total memory (\(d.memorySource ?? "driver"))" : "catalog VRAM of \(match?.id ?? "?")")
+            let free = mig != nil ? mig?.memoryFreeBytes : d.vramFreeBytes
+            let usable: Int64
+            let basis: String
+            if liveFreeMemory, let free {
+                usable = free
+                basis = free < total * 95 / 100
+                    ? "free memory \(formatGiB(free)) of \(formatGiB(total)) (\(totalBasis)); \(formatGiB(total - free)) is held by other processes"
+                    : "free memory (\(totalBasis))"
+            } else {
+                usable = total
+                basis = d.vramTotalBytes != nil || mig != nil ? "total memory (\(totalBasis))" : totalBasis
+            }
             let backend: GPUSpec.Backend = match?.backend ?? (d.vendorID == "10de" ? .cuda : d.vendorID == "1002" ? .rocm : .vulkan)
             if match == nil { notes.append("\(d.name): not in the catalog, bandwidth \(assumedGPUBandwidthGBps) GB/s assumed") }
-            out.append(ComputeDevice(name: match?.name ?? d.name, catalogID: match?.id, backend: backend, usableBytes: usable,
-                                     usableBasis: basis, bandwidthGBps: match?.bandwidthGBps ?? assumedGPUBandwidthGBps,
+            var bandwidth = match?.bandwidthGBps ?? assumedGPUBandwidthGBps
+            if let mig, let card = match {
+                bandwidth *= migBandwidthShare(sliceBytes: mig.memoryTotalBytes ?? total, card: card)
+                name += " MIG \(mig.profile ?? "device \(mig.index)")"
+            }
+            out.append(ComputeDevice(name: name, catalogID: match?.id, backend: backend, usableBytes: usable,
+                                     usableBasis: basis, bandwidthGBps: bandwidth,
                                      fp16TFLOPS: match?.fp16TFLOPS, unifiedMemory: match?.unifiedMemory ?? false))
         }
         return (out, notes)
+    }
+
+    /// The memory a runtime can allocate on an integrated GPU (AMD APU), and whether it comes out of system RAM.
+    ///
+    /// amdgpu publishes two pools (Linux Documentation/gpu/amdgpu/driver-misc.rst): `mem_info_vram_total`, the
+    /// firmware's carve-out ("UMA frame buffer", which the OS never sees), and `mem_info_gtt_total`, system
+    /// RAM the GPU maps — half of RAM by default, raised with `ttm.pages_limit`/`amdgpu.gttsize` on Strix Halo
+    /// hosts, sometimes past the RAM that exists (unsloth PR #7960: 128 GiB GTT on a host with 124.92 GiB of
+    /// RAM). Adding both overcounts on an APU (ROCm/ROCm#6004: 8 GiB carve-out + 124 GiB GTT reported as
+    /// 132 GiB on a 128 GiB machine), so the larger pool counts:
+    /// - GTT, capped at `MemTotal`, when it is the larger: the GPU's allocations then come out of system RAM
+    ///   (`unified`), so the fit charges them to RAM too;
+    /// - else the carve-out (a BIOS setting such as 96 GiB of 128): memory the OS cannot use, so not unified.
+    /// nil when the driver publishes neither pool (Intel iGPUs under i915/xe, an APU without amdgpu).
+    public static func integratedMemory(_ d: GPUDevice, memory: MemoryInfo) -> (bytes: Int64, unified: Bool, basis: String)? {
+        let vram = max(0, d.vramTotalBytes ?? 0)
+        guard let gtt = d.gttTotalBytes, gtt > 0 else {
+            return vram > 0 ? (vram, false, "carve-out (VRAM) \(formatGiB(vram)) (\(d.memorySource ?? "driver")); no GTT published") : nil
+        }
+        let ram = memory.totalBytes
+        let gttUsable = ram > 0 ? min(gtt, ram) : gtt
+        if gttUsable > vram {
+            var basis = "GTT \(formatGiB(gtt)): system RAM the GPU maps (\(d.memorySource ?? "driver"))"
+            if gttUsable < gtt { basis += ", capped at MemTotal \(formatGiB(ram)): no more RAM exists" }
+            if vram > 0 { basis += "; the \(formatGiB(vram)) carve-out is not added" }
+            return (gttUsable, true, basis)
+        }
+        return (vram, false, "carve-out (VRAM) \(formatGiB(vram)) set by the firmware, which the OS cannot use (\(d.memorySource ?? "driver")); GTT \(formatGiB(gtt)) is smaller")
+    }
+
+    /// Memory bandwidth share of a MIG device: memory controllers are split into eight memory slices and an
+    /// instance owns the slices its memory comes from (NVIDIA Multi-Instance GPU User Guide, "Terminology":
+    /// "each memory slice consists of 1/8 of the memory controllers"), so its share is its memory ÷ the card's.
+    static func migBandwidthShare(sliceBytes: Int64, card: GPUSpec) -> Double {
+        guard card.vramBytes > 0 else { return 1 }
+        return min(1, Double(sliceBytes) / Double(card.vramBytes))
+    }
+
+    /// The catalog's VRAM for a card whose driver publishes none: the matched row's when the match is sure or
+    /// every row its PCI id could be has the same memory; else the smallest of those rows (the conservative
+    /// answer), with all of them in `candidates` so the caller can say which cards it could be.
+    static func catalogVRAM(_ d: GPUDevice, match: GPUSpec?, cards: [GPUSpec]) -> (card: GPUSpec, candidates: [GPUSpec], basis: String)? {
+        guard let match, match.vramMiB > 0 else { return nil }
+        let siblings = cards.filter {
+            $0.pciVendorID?.lowercased() == d.vendorID.lowercased() && $0.pciDeviceID?.lowercased() == d.deviceID.lowercased() && $0.vramMiB > 0
+        }
+        let sure = (d.matchConfidence ?? GPUMatcher.match(d, cards: cards)?.confidence ?? 0) >= 0.9
+        if sure || Set(siblings.map(\.vramMiB)).count <= 1 {
+            return (match, [match], "catalog VRAM \(match.vramMiB) MiB of \(match.id) (the driver publishes no size)")
+        }
+        let ordered = siblings.sorted { ($0.vramMiB, $0.id) < ($1.vramMiB, $1.id) }
+        let smallest = ordered[0]
+        return (smallest, ordered, "catalog VRAM \(smallest.vramMiB) MiB, the smallest of \(siblings.map(\.id).sorted().joined(separator: ", ")) that PCI id \(d.vendorID):\(d.deviceID) can be (the driver publishes no size to tell them apart)")
+    }
+
+    /// Among integrated catalog rows sharing a PCI id and revision (Strix Halo in 32, 64 and 128 GB machines),
+    /// the one whose memory is nearest the host's: `MemTotal` plus the carve-out the firmware took from it.
+    static func closestIntegratedRow(_ card: GPUSpec, cards: [GPUSpec], memory: MemoryInfo, device d: GPUDevice) -> GPUSpec {
+        let siblings = cards.filter {
+            $0.pciVendorID == card.pciVendorID && $0.pciDeviceID == card.pciDeviceID && $0.pciRevisions == card.pciRevisions && $0.vramMiB > 0
+        }
+        guard siblings.count > 1, memory.totalBytes > 0 else { return card }
+        let physicalMiB = Double(memory.totalBytes + max(0, d.vramTotalBytes ?? 0)) / bytesPerMiB
+        return siblings.min { abs(Double($0.vramMiB) - physicalMiB) < abs(Double($1.vramMiB) - physicalMiB) } ?? card
     }
 
     /// A catalog card as a what-if device: its VRAM (or, on unified memory, its GPU working-set limit).

@@ -17,6 +17,9 @@ struct ProbeCommand: ParsableCommand {
     @Option(name: .long, help: "Read /proc and /sys below this folder instead of / (a recorded machine or a chroot).")
     var root: String?
 
+    @Flag(name: .long, help: "Show every fact with where it came from (file, library call, catalog row) — attach this to a bug report.")
+    var explain = false
+
     func run() throws {
         let catalog = try? global.openCatalog()
         var m: Machine
@@ -27,6 +30,6 @@ struct ProbeCommand: ParsableCommand {
         } else {
             m = try MachineSource.load(global, catalog: catalog, remeasure: remeasure)
         }
-        if global.json { try printJSON(m) } else { print(TextReport.machine(m)) }
+        if global.json { try printJSON(m) } else if explain { print(ProbeExplain.render(m)) } else { print(TextReport.machine(m)) }
     }
 }

@@ -69,6 +69,7 @@ import SpecFitCore
         try Fixtures.write("104857600\n", to: "sys/fs/cgroup/outer/inner/memory.current", under: root)
         var unknowns: [String] = []
         let cgroup = probeCgroupMemory(root: SystemRoot(root.path), unknowns: &unknowns)
-        #expect(cgroup == CgroupMemory(version: 2, limitBytes: 1024 * mebibyte, usageBytes: 100 * mebibyte))
+        #expect(cgroup == CgroupMemory(version: 2, limitBytes: 1024 * mebibyte, usageBytes: 100 * mebibyte,
+                                       limitPath: "sys/fs/cgroup/outer/memory.max"))
     }
 }
