@@ -9,7 +9,7 @@ ifeq ($(PORTABLE),)
 NATIVE := -Xcc -march=native
 endif
 
-.PHONY: deps build release demo test clean
+.PHONY: deps models build release demo test clean
 
 deps:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -30,7 +30,11 @@ demo: release
 	@echo
 	.build/release/specfit fit llama-3.1-8b --draft llama-3.2-1b
 
-test: deps
+# The four reference GGUF models of DESIGN §7, from PyPI, into ~/.cache/specfit/models (skipped when present).
+models:
+	python3 scripts/get-reference-model
+
+test: deps models
 	$(SWIFT) test
 
 clean:
