@@ -178,6 +178,13 @@ private func logicalCoreCount(root: SystemRoot, cpuinfo: CPUInfoFile?, unknowns:
         return (count, root.describe("sys/devices/system/cpu/online"))
     }
     if let records = cpuinfo?.processors.count, records > 0 { return (records, "'processor' records in \(root.describe("proc/cpuinfo"))") }
+    if root.isHost {
+        // No /proc and no /sys (a chroot): the affinity mask still comes from the kernel through
+        // sched_getaffinity(2), which Foundation's activeProcessorCount calls.
+        let count = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        unknowns.append("neither /proc/self/status, /sys/devices/system/cpu/online nor /proc/cpuinfo is readable: \(count) logical CPUs from sched_getaffinity(2)")
+        return (count, "sched_getaffinity(2) via ProcessInfo.activeProcessorCount (/proc and /sys unreadable)")
+    }
     unknowns.append("neither \(root.describe("sys/devices/system/cpu/online")) nor processor records in /proc/cpuinfo: logical CPU count unknown, assumed 1")
     return (1, "assumed: nothing tells")
 }

@@ -22,10 +22,9 @@ struct IntelGPUMemory: Sendable, Equatable {
     static func read(root: SystemRoot, pciAddress: String) -> IntelGPUMemory? {
         let device = "sys/bus/pci/devices/\(pciAddress)"
         // xe: sum the tiles, stopping at the first tile directory without the file.
-        let tiles = root.list(device).filter { $0.hasPrefix("tile") && Int($0.dropFirst(4)) != nil }
-            .sorted { Int($0.dropFirst(4))! < Int($1.dropFirst(4))! }
+        let tiles = root.list(device).compactMap { name in name.hasPrefix("tile") ? Int(name.dropFirst(4)) : nil }.sorted()
         var tileBytes: [(String, Int64)] = []
-        for tile in tiles {
+        for tile in tiles.map({ "tile\($0)" }) {
             guard let bytes = root.readPositiveInt64("\(device)/\(tile)/physical_vram_size_bytes") else { break }
             tileBytes.append((tile, bytes))
         }

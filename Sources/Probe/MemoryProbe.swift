@@ -161,6 +161,12 @@ func probeMemory(root: SystemRoot, unknowns: inout [String], facts: inout [Fact]
         if meminfo.totalBytes != nil && meminfo.availableBytes == nil {
             unknowns.append("\(root.describe("proc/meminfo")) has no MemAvailable (Linux < 3.14?): free RAM unknown, total used instead")
         }
+    } else if root.isHost, ProcessInfo.processInfo.physicalMemory > 0 {
+        // glibc answers _SC_PHYS_PAGES from sysinfo(2), a system call that needs no /proc.
+        memory.totalBytes = Int64(clamping: ProcessInfo.processInfo.physicalMemory)
+        facts.append(Fact(name: "memory.totalBytes", value: describeBytes(memory.totalBytes),
+                          origin: "sysinfo(2) via ProcessInfo.physicalMemory (/proc/meminfo unreadable)"))
+        unknowns.append("cannot read /proc/meminfo (is /proc mounted?): RAM total taken from sysinfo(2), free RAM unknown")
     } else {
         unknowns.append("cannot read \(root.describe("proc/meminfo")): RAM size unknown (is /proc mounted?)")
     }

@@ -21,7 +21,7 @@ public enum ProbeExplain {
         var cpu = facts.filter { $0.name.hasPrefix("cpu.") }
         if let b = m.cpu.measuredBandwidth, !cpu.contains(where: { $0.name == "cpu.measuredBandwidth" }) {
             cpu.append(Fact(name: "cpu.measuredBandwidth", value: String(format: "%.1f GB/s", b.triadGBps),
-                            origin: "STREAM-style triad, \(b.threads) threads, measured \(b.measuredAt) (kept in the catalog's measurements)"))
+                            origin: "STREAM-style triad, \(b.threads) threads, measured \(b.measuredAt)"))
         }
         section("CPU", cpu, into: &o)
         section("Memory", facts.filter { $0.name.hasPrefix("memory.") }, into: &o)

@@ -75,18 +75,19 @@ public enum MachineResources {
                     continue
                 }
                 let hostBandwidth = m.cpu.measuredBandwidth?.triadGBps ?? assumedCPUBandwidthGBps
-                let bandwidth = (match?.bandwidthGBps ?? 0) > 0 ? match!.bandwidthGBps : hostBandwidth
+                let catalogBandwidth = match.map(\.bandwidthGBps).flatMap { $0 > 0 ? $0 : nil }
+                let bandwidth = catalogBandwidth ?? hostBandwidth
                 out.append(ComputeDevice(name: match?.name ?? d.name, catalogID: match?.id, backend: match?.backend ?? .vulkan,
                                          usableBytes: shared.bytes, usableBasis: shared.basis, bandwidthGBps: bandwidth,
                                          fp16TFLOPS: match?.fp16TFLOPS, unifiedMemory: shared.unified))
-                if (match?.bandwidthGBps ?? 0) <= 0 {
+                if catalogBandwidth == nil {
                     notes.append("\(d.name): shares the host's memory bus, so the CPU's \(String(format: "%.1f", hostBandwidth)) GB/s is used as its bandwidth")
                 }
                 continue
             }
             let mig = d.migDevices?.first
             var total = mig?.memoryTotalBytes ?? d.vramTotalBytes
-            var totalBasis = d.memorySource ?? (mig != nil ? "NVML MIG device \(mig!.index)" : "driver")
+            var totalBasis = d.memorySource ?? mig.map { "NVML MIG device \($0.index)" } ?? "driver"
             var match = match
             var name = match?.name ?? d.name
             if total == nil, let fallback = catalogVRAM(d, match: match, cards: cards) {

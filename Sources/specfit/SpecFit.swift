@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Foundation
+import Probe
 
 /// An error the CLI reports as one line with its exit code (CONVENTIONS: 1 usage, 2 input, 3 environment).
 struct CLIError: LocalizedError {
@@ -22,7 +23,9 @@ struct SpecFit: ParsableCommand {
 enum Main {
     static func main() {
         do {
-            var command = try SpecFit.parseAsRoot()
+            // Without /proc (a chroot), Swift's CommandLine.arguments comes back empty; read argv from the process itself.
+            let arguments = CommandLine.arguments.isEmpty ? Array(ProcessArguments.commandLine().dropFirst()) : nil
+            var command = try SpecFit.parseAsRoot(arguments)
             try command.run()
         } catch let e as CatalogError {
             fail(e.localizedDescription, e.exitCode)

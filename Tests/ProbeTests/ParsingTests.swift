@@ -77,3 +77,12 @@ import Testing
         #expect(throws: NVMLError.self) { try RecordedNVML(path: "/nonexistent/nvml.json") }
     }
 }
+
+@Suite struct ProcessArgumentsTests {
+    /// With /proc mounted the runtime's arguments and the initial stack's agree (the test runner's own argv).
+    @Test func initialStackMatchesTheRuntimesArguments() throws {
+        let recovered = try #require(ProcessArguments.fromInitialStack())
+        #expect(recovered == CommandLine.arguments)
+        #expect(ProcessArguments.commandLine() == CommandLine.arguments)
+    }
+}

@@ -58,6 +58,8 @@ import SpecFitCore
         #expect(fit.devices.count == 1)
         #expect(device.usableBytes == 8192 * mebibyte)
         #expect(device.usableBasis.contains("arc-a770-16gb, arc-a770-8gb"))
+        #expect(device.name == "Arc A770 8GB or Arc A770 16GB")
+        #expect(device.bandwidthGBps == 512)  // the 8 GB card's, planned with
         #expect(fit.kind == .allOnGPU)
         // Qwen2.5 32B Q4_K_M (≈ 18.5 GiB of weights) cannot sit in 8 GiB.
         #expect(MachineFit(Fixtures.probe("arc-a770-i915"), Models.qwen25_32B).kind == .partialOffload)
