@@ -30,11 +30,12 @@ let package = Package(
         .executableTarget(
             name: "specfit",
             dependencies: [
-                "SpecFitCore", "Catalog", "Probe", "Report", "GGUF",
+                "SpecFitCore", "Catalog", "Probe", "Report", "GGUF", "Decoder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "bench-fit", dependencies: ["Catalog", "SpecFitCore"], path: "Benchmarks/Fit"),
+        .executableTarget(name: "bench-kernels", dependencies: ["Decoder"], path: "Benchmarks/Kernels"),
         .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),

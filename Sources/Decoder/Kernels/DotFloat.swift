@@ -73,7 +73,6 @@ private func rowDot16Bit(count: Int, _ x: UnsafeRawPointer, _ y: UnsafeRawPointe
             var c0 = 0
             while c0 < full {
                 let len = min(floatChunk, full - c0)
-                // Separate loops per format (the flag is a constant of each caller) so each one vectorises.
                 if bfloat {
                     convertBFloat16s(bits + c0, w, count: len)
                 } else {

@@ -36,7 +36,8 @@ public func rowKernel(for type: GGMLType) -> RowKernel? {
     }
 }
 
-/// Scratch memory for quantised activations, reused across calls (grown on demand, 64-byte aligned).
+/// Scratch memory for quantised activations, reused across calls (grown on demand, 64-byte aligned). One
+/// matmul at a time may use a workspace.
 public final class KernelWorkspace: @unchecked Sendable {
     private(set) var buffer: UnsafeMutableRawPointer?
     private(set) var capacityBytes = 0
@@ -64,6 +65,7 @@ private let chunkTargetBytes = 48 * 1024
 /// (ggml layout, row r at `w + r · type.rowBytes(cols)`), `x` holds n rows of `cols` floats.
 ///
 /// The activations are quantised into `workspace` first (``ActivationFormat``), then rows are split over `pool`.
+/// `y` (n · rows floats) must not overlap `x` or `w`.
 public func matmul(_ w: UnsafeRawPointer, type: GGMLType, rows: Int, cols: Int,
                    _ x: UnsafePointer<Float>, batch n: Int, _ y: UnsafeMutablePointer<Float>,
                    workspace: KernelWorkspace, pool: KernelThreadPool) throws {

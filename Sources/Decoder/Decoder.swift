@@ -1,1 +1,0 @@
-// The micro-decoder (DESIGN §7): kernels, tokenizers, architectures, sampler.

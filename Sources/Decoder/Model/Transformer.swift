@@ -1,0 +1,330 @@
+import Foundation
+import GGUF
+import SpecFitCore
+
+// The forward pass of the four architectures, in the order data flows (llama2.c's `run.c` is the model):
+// config → weights → KV cache → forward → logits. Shapes in comments are row-major: [tokens, width].
+
+/// Hyper-parameters the forward pass needs, read from the GGUF header (llama.cpp key names).
+public struct TransformerConfig: Sendable {
+    public enum Architecture: String, Sendable { case llama, qwen2, qwen3, gemma3 }
+    /// Rotary embedding layout: `norm` rotates adjacent pairs (2i, 2i+1) — llama.cpp's LLAMA_ROPE_TYPE_NORM for
+    /// llama; `neox` rotates (i, i + d/2) — qwen2, qwen3, gemma3 (llama.cpp `llama_model_rope_type`).
+    public enum RopeLayout: Sendable { case norm, neox }
+
+    public var architecture: Architecture
+    public var nLayer: Int
+    public var nEmbd: Int
+    public var nHead: Int
+    public var nHeadKV: Int
+    public var headDim: Int
+    public var nFF: Int
+    public var vocabSize: Int
+    public var rmsEps: Float
+    public var ropeBase: Float
+    /// Gemma 3's sliding-window layers use their own base, 10 000 (llama.cpp `src/models/gemma3.cpp`).
+    public var ropeBaseSWA: Float
+    /// Linear RoPE scaling of the global layers (`rope.scaling.factor`), 1 when absent.
+    public var ropeScale: Float
+    public var ropeLayout: RopeLayout
+    public var slidingWindow: Int
+    public var swaPeriod: Int
+    /// Query scale before softmax: 1/√head_dim (gemma3 uses 1/√head_dim for every size but 27B, which uses
+    /// 1/√(n_embd/n_head); llama.cpp `hparams.f_attention_scale`).
+    public var attentionScale: Float
+
+    public func isSWA(_ il: Int) -> Bool { slidingWindow > 0 && swaPeriod > 1 && il % swaPeriod < swaPeriod - 1 }
+
+    init(gguf g: GGUFModel) throws {
+        guard let arch = g.architecture, let a = Architecture(rawValue: arch) else {
+            throw DecoderError.unsupportedArchitecture(g.architecture ?? "unknown")
+        }
+        architecture = a
+        func int(_ k: String) throws -> Int {
+            guard let v = g.intValue("\(arch).\(k)") else { throw DecoderError.missingTensor("metadata \(arch).\(k)") }
+            return v
+        }
+        func float(_ k: String) -> Float? { g.value("\(arch).\(k)")?.doubleValue.map(Float.init) }
+        nLayer = try int("block_count")
+        nEmbd = try int("embedding_length")
+        nHead = try int("attention.head_count")
+        nHeadKV = g.intValue("\(arch).attention.head_count_kv") ?? nHead
+        headDim = g.intValue("\(arch).attention.key_length") ?? nEmbd / nHead
+        nFF = try int("feed_forward_length")
+        vocabSize = g.arrayCount("tokenizer.ggml.tokens") ?? 0
+        rmsEps = float("attention.layer_norm_rms_epsilon") ?? 1e-6
+        ropeBase = float("rope.freq_base") ?? 10_000
+        ropeBaseSWA = 10_000
+        let scaling = g.stringValue("\(arch).rope.scaling.type")
+        ropeScale = scaling == "linear" ? (float("rope.scaling.factor") ?? 1) : 1
+        ropeLayout = a == .llama ? .norm : .neox
+        slidingWindow = a == .gemma3 ? (g.intValue("gemma3.attention.sliding_window") ?? 0) : 0
+        swaPeriod = a == .gemma3 ? 6 : 0
+        attentionScale = 1 / Float(headDim).squareRoot()
+    }
+}
+
+/// Weights of one transformer block.
+struct LayerWeights {
+    let attnNorm: [Float]
+    let q, k, v, o: MappedWeights.Matrix
+    let qBias, kBias, vBias: [Float]?
+    let qNorm, kNorm: [Float]?            // qwen3, gemma3: RMSNorm over each head
+    let postAttnNorm: [Float]?            // gemma3
+    let ffnNorm: [Float]
+    let gate, up, down: MappedWeights.Matrix
+    let postFFNNorm: [Float]?             // gemma3
+}
+
+/// A transformer with its KV cache, ready to run tokens. Not thread-safe: one sequence at a time.
+public final class Transformer: @unchecked Sendable {
+    public let config: TransformerConfig
+    public let contextLength: Int
+    let weights: MappedWeights
+    let layers: [LayerWeights]
+    let tokenEmbd: MappedWeights.Matrix      // [vocab, n_embd]
+    let output: MappedWeights.Matrix         // [vocab, n_embd]; token_embd when tied
+    let outputNorm: [Float]
+    /// Llama 3's per-dimension RoPE divisors (`rope_freqs.weight`, [head_dim/2]), nil when absent.
+    let ropeFreqs: [Float]?
+    let pool: KernelThreadPool
+    let workspace = KernelWorkspace()
+    /// KV cache, F32: per layer [contextLength, n_head_kv · head_dim] for K and for V.
+    var keyCache: [UnsafeMutablePointer<Float>]
+    var valueCache: [UnsafeMutablePointer<Float>]
+    /// Tokens held in the cache (the next token's position).
+    public private(set) var position = 0
+
+    /// - Throws: ``DecoderError`` for an architecture or tensor type without support, before any work.
+    public init(gguf: GGUFModel, contextLength: Int, threads: Int) throws {
+        config = try TransformerConfig(gguf: gguf)
+        self.contextLength = contextLength
+        let weights = try MappedWeights(gguf)
+        self.weights = weights
+        pool = KernelThreadPool(threadCount: threads)
+        let c = config
+        func optVec(_ n: String) throws -> [Float]? { weights.has(n) ? try weights.vector(n) : nil }
+        layers = try (0..<c.nLayer).map { il in
+            let p = "blk.\(il)."
+            return LayerWeights(
+                attnNorm: try weights.vector(p + "attn_norm.weight"),
+                q: try weights.matrix(p + "attn_q.weight"), k: try weights.matrix(p + "attn_k.weight"),
+                v: try weights.matrix(p + "attn_v.weight"), o: try weights.matrix(p + "attn_output.weight"),
+                qBias: try optVec(p + "attn_q.bias"), kBias: try optVec(p + "attn_k.bias"), vBias: try optVec(p + "attn_v.bias"),
+                qNorm: try optVec(p + "attn_q_norm.weight"), kNorm: try optVec(p + "attn_k_norm.weight"),
+                postAttnNorm: try optVec(p + "post_attention_norm.weight"),
+                ffnNorm: try weights.vector(p + "ffn_norm.weight"),
+                gate: try weights.matrix(p + "ffn_gate.weight"), up: try weights.matrix(p + "ffn_up.weight"),
+                down: try weights.matrix(p + "ffn_down.weight"),
+                postFFNNorm: try optVec(p + "post_ffw_norm.weight"))
+        }
+        tokenEmbd = try weights.matrix("token_embd.weight")
+        output = weights.has("output.weight") ? try weights.matrix("output.weight") : tokenEmbd
+        outputNorm = try weights.vector("output_norm.weight")
+        ropeFreqs = weights.has("rope_freqs.weight") ? try weights.vector("rope_freqs.weight") : nil
+        let kvWidth = c.nHeadKV * c.headDim
+        keyCache = (0..<c.nLayer).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: contextLength * kvWidth) }
+        valueCache = (0..<c.nLayer).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: contextLength * kvWidth) }
+    }
+
+    deinit {
+        for p in keyCache { p.deallocate() }
+        for p in valueCache { p.deallocate() }
+    }
+
+    /// Forgets cached tokens from `newPosition` on (speculative decoding rolls back rejected drafts this way).
+    public func rewind(to newPosition: Int) { position = min(position, max(0, newPosition)) }
+
+    /// Runs `tokens` at positions `position ..< position + n`, appends them to the KV cache, and returns logits
+    /// [n_out, vocab] for the last `outputs` tokens (1 for decoding, n for verification or teacher forcing).
+    public func forward(_ tokens: [Int32], outputs: Int = 1) throws -> [Float] {
+        let c = config
+        let n = tokens.count
+        guard n > 0 else { return [] }
+        guard position + n <= contextLength else { throw DecoderError.contextFull(position: position + n, contextLength: contextLength) }
+        let d = c.nEmbd, hd = c.headDim, qW = c.nHead * hd, kvW = c.nHeadKV * hd
+        // Activations.
+        var x = [Float](repeating: 0, count: n * d)          // [n, n_embd] residual stream
+        var h = [Float](repeating: 0, count: n * d)          // [n, n_embd] normed input of a sublayer
+        var q = [Float](repeating: 0, count: n * qW)         // [n, n_head · hd]
+        var k = [Float](repeating: 0, count: n * kvW)        // [n, n_kv · hd]
+        var v = [Float](repeating: 0, count: n * kvW)
+        var att = [Float](repeating: 0, count: n * qW)       // [n, n_head · hd] attention output
+        var o = [Float](repeating: 0, count: n * d)
+        var g = [Float](repeating: 0, count: n * c.nFF)      // [n, n_ff]
+        var u = [Float](repeating: 0, count: n * c.nFF)
+
+        // Embeddings (row lookups), scaled by √n_embd for Gemma.
+        try x.withUnsafeMutableBufferPointer { xb in
+            for (i, t) in tokens.enumerated() {
+                guard t >= 0, Int(t) < tokenEmbd.rows else { throw DecoderError.badShape(tensor: "token id \(t)", expected: [Int64(tokenEmbd.rows)], found: [Int64(t)]) }
+                try dequantizeRow(tokenEmbd.type, tokenEmbd.data + Int(t) * tokenEmbd.rowBytes, xb.baseAddress! + i * d, count: d)
+            }
+            if c.architecture == .gemma3 {
+                let s = Float(d).squareRoot()
+                for i in 0..<(n * d) { xb[i] *= s }
+            }
+        }
+
+        for (il, L) in layers.enumerated() {
+            // Attention.
+            rmsNorm(x, L.attnNorm, into: &h, rows: n, width: d, eps: c.rmsEps)
+            try mm(L.q, h, n, &q); try mm(L.k, h, n, &k); try mm(L.v, h, n, &v)
+            if let b = L.qBias { addBias(&q, b, rows: n) }
+            if let b = L.kBias { addBias(&k, b, rows: n) }
+            if let b = L.vBias { addBias(&v, b, rows: n) }
+            if let w = L.qNorm { rmsNormHeads(&q, w, rows: n * c.nHead, width: hd, eps: c.rmsEps) }
+            if let w = L.kNorm { rmsNormHeads(&k, w, rows: n * c.nHeadKV, width: hd, eps: c.rmsEps) }
+            let swa = c.isSWA(il)
+            let base = swa ? c.ropeBaseSWA : c.ropeBase
+            let scale: Float = swa ? 1 : c.ropeScale
+            rope(&q, rows: n, heads: c.nHead, base: base, scale: scale)
+            rope(&k, rows: n, heads: c.nHeadKV, base: base, scale: scale)
+            // Append to the cache. Values are rounded to F16 as llama.cpp's default f16 cache stores them (and its CPU
+            // flash attention converts Q to F16 for the Q·K dot products), so logits track llama.cpp's closely.
+            roundToHalf(&k); roundToHalf(&v); roundToHalf(&q)
+            let kc = keyCache[il], vc = valueCache[il]
+            k.withUnsafeBufferPointer { (kc + position * kvW).update(from: $0.baseAddress!, count: n * kvW) }
+            v.withUnsafeBufferPointer { (vc + position * kvW).update(from: $0.baseAddress!, count: n * kvW) }
+            attention(q: q, into: &att, layer: il, rows: n, window: swa ? c.slidingWindow : 0)
+            try mm(L.o, att, n, &o)
+            if let w = L.postAttnNorm { rmsNormInPlace(&o, w, rows: n, width: d, eps: c.rmsEps) }
+            for i in 0..<(n * d) { x[i] += o[i] }
+
+            // Feed-forward: down(act(gate(h)) · up(h)); SiLU for llama/qwen, tanh-GELU for gemma (GeGLU).
+            rmsNorm(x, L.ffnNorm, into: &h, rows: n, width: d, eps: c.rmsEps)
+            try mm(L.gate, h, n, &g); try mm(L.up, h, n, &u)
+            if c.architecture == .gemma3 { geluMul(&g, u) } else { siluMul(&g, u) }
+            try mm(L.down, g, n, &o)
+            if let w = L.postFFNNorm { rmsNormInPlace(&o, w, rows: n, width: d, eps: c.rmsEps) }
+            for i in 0..<(n * d) { x[i] += o[i] }
+        }
+        position += n
+
+        // Head on the last `outputs` tokens.
+        let m = min(max(1, outputs), n)
+        let last = Array(x[((n - m) * d)...])
+        var normed = [Float](repeating: 0, count: m * d)
+        rmsNorm(last, outputNorm, into: &normed, rows: m, width: d, eps: c.rmsEps)
+        var logits = [Float](repeating: 0, count: m * output.rows)
+        try mm(output, normed, m, &logits)
+        return logits
+    }
+
+    // MARK: Kernels of the forward pass (small free-standing loops; the matmuls are in Kernels/).
+
+    /// y[n, rows] = W · x[n, cols], through the quantised kernels; rows are batch-invariant.
+    func mm(_ w: MappedWeights.Matrix, _ x: [Float], _ n: Int, _ y: inout [Float]) throws {
+        try x.withUnsafeBufferPointer { xb in
+            try y.withUnsafeMutableBufferPointer { yb in
+                // The kernels write y[j · rows + r].
+                try matmul(w.data, type: w.type, rows: w.rows, cols: w.cols, xb.baseAddress!, batch: n, yb.baseAddress!,
+                           workspace: workspace, pool: pool)
+            }
+        }
+    }
+
+    /// out[r] = x[r] / √(mean(x[r]²) + ε) · w (RMSNorm, Zhang & Sennrich 2019; llama.cpp `ggml_rms_norm` then `ggml_mul`).
+    func rmsNorm(_ x: [Float], _ w: [Float], into out: inout [Float], rows: Int, width: Int, eps: Float) {
+        for r in 0..<rows {
+            var ss: Float = 0
+            for i in 0..<width { let a = x[r * width + i]; ss += a * a }
+            let s = 1 / (ss / Float(width) + eps).squareRoot()
+            for i in 0..<width { out[r * width + i] = x[r * width + i] * s * w[i] }
+        }
+    }
+
+    func rmsNormInPlace(_ x: inout [Float], _ w: [Float], rows: Int, width: Int, eps: Float) {
+        let copy = x
+        rmsNorm(copy, w, into: &x, rows: rows, width: width, eps: eps)
+    }
+
+    /// RMSNorm over each head of width `width` with the same weights (QK-norm).
+    func rmsNormHeads(_ x: inout [Float], _ w: [Float], rows: Int, width: Int, eps: Float) {
+        rmsNormInPlace(&x, w, rows: rows, width: width, eps: eps)
+    }
+
+    func addBias(_ y: inout [Float], _ b: [Float], rows: Int) {
+        let w = b.count
+        for r in 0..<rows { for i in 0..<w { y[r * w + i] += b[i] } }
+    }
+
+    /// Rotary position embedding (Su et al. 2021): dimension pair i turns by pos · base^(−2i/d) / scale
+    /// (divided by `rope_freqs[i]` when the file has them), pairs laid out as ``TransformerConfig/RopeLayout``.
+    func rope(_ x: inout [Float], rows: Int, heads: Int, base: Float, scale: Float) {
+        let hd = config.headDim, half = hd / 2
+        var inv = [Float](repeating: 0, count: half)
+        for i in 0..<half {
+            inv[i] = powf(base, -2 * Float(i) / Float(hd)) / scale / (ropeFreqs?[i] ?? 1)
+        }
+        for r in 0..<rows {
+            let pos = Float(position + r)
+            for hIdx in 0..<heads {
+                let o = (r * heads + hIdx) * hd
+                for i in 0..<half {
+                    let theta = pos * inv[i]
+                    let cs = cosf(theta), sn = sinf(theta)
+                    let (a, b) = config.ropeLayout == .norm ? (o + 2 * i, o + 2 * i + 1) : (o + i, o + i + half)
+                    let x0 = x[a], x1 = x[b]
+                    x[a] = x0 * cs - x1 * sn
+                    x[b] = x0 * sn + x1 * cs
+                }
+            }
+        }
+    }
+
+    /// Causal grouped-query attention for `rows` new tokens over the cache; sliding-window layers see only the
+    /// last `window` positions (llama.cpp masks j ≤ pos − n_swa). Heads run in parallel on the pool.
+    func attention(q: [Float], into out: inout [Float], layer il: Int, rows: Int, window: Int) {
+        let c = config, hd = c.headDim, kvW = c.nHeadKV * hd, group = c.nHead / c.nHeadKV
+        let kc = keyCache[il], vc = valueCache[il], start = position, scale = c.attentionScale
+        q.withUnsafeBufferPointer { qb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let qp = qb.baseAddress!, op = ob.baseAddress!
+                pool.parallelFor(rows * c.nHead) { job in
+                    let r = job / c.nHead, hIdx = job % c.nHead, kvh = hIdx / group
+                    let pos = start + r
+                    let first = window > 0 ? max(0, pos - window + 1) : 0
+                    let qv = qp + (r * c.nHead + hIdx) * hd
+                    var scores = [Float](repeating: 0, count: pos - first + 1)
+                    var mx = -Float.infinity
+                    for j in first...pos {
+                        let kv = kc + j * kvW + kvh * hd
+                        var s: Float = 0
+                        for i in 0..<hd { s += qv[i] * kv[i] }
+                        s *= scale
+                        scores[j - first] = s
+                        mx = max(mx, s)
+                    }
+                    var sum: Float = 0
+                    for j in scores.indices { scores[j] = expf(scores[j] - mx); sum += scores[j] }
+                    let dst = op + (r * c.nHead + hIdx) * hd
+                    for i in 0..<hd { dst[i] = 0 }
+                    for j in first...pos {
+                        let p = scores[j - first] / sum
+                        let vv = vc + j * kvW + kvh * hd
+                        for i in 0..<hd { dst[i] += p * vv[i] }
+                    }
+                }
+            }
+        }
+    }
+
+    func roundToHalf(_ x: inout [Float]) {
+        for i in x.indices { x[i] = Float(Float16(x[i])) }
+    }
+
+    /// g ← SiLU(g) · u (SwiGLU, Shazeer 2020).
+    func siluMul(_ g: inout [Float], _ u: [Float]) {
+        for i in g.indices { let a = g[i]; g[i] = a / (1 + expf(-a)) * u[i] }
+    }
+
+    /// g ← GELU(g) · u with GELU's tanh approximation, as ggml computes it (GeGLU; Hendrycks & Gimpel 2016).
+    func geluMul(_ g: inout [Float], _ u: [Float]) {
+        let c: Float = 0.7978845608 // √(2/π)
+        for i in g.indices {
+            let a = g[i]
+            g[i] = 0.5 * a * (1 + tanhf(c * (a + 0.044715 * a * a * a))) * u[i]
+        }
+    }
+}
