@@ -12,19 +12,22 @@ struct PairOptions: ParsableArguments {
     @Option(name: .long, parsing: .singleValue, help: "Draft for the --target at the same position; 'none' for no draft.")
     var draft: [String] = []
 
-    func pairs(_ factory: FitRequestFactory, catalog: CatalogStore) throws -> [(ModelSpec, ModelSpec?)] {
+    /// Catalog ids, aliases or GGUF paths (a path brings the file's exact tensors and tokenizer).
+    func pairs(_ factory: FitRequestFactory, catalog: CatalogStore) throws -> [(FitRequestFactory.Resolved, FitRequestFactory.Resolved?)] {
         guard draft.count <= target.count else {
             throw CLIError(message: "\(draft.count) --draft for \(target.count) --target: give a --target before each --draft", code: 1)
         }
         if target.isEmpty {
             return try catalog.pairs().compactMap { p in
-                guard let t = factory.models.first(where: { $0.id == p.target }) else { return nil }
-                return (t, factory.models.first { $0.id == p.draft })
+                guard factory.models.contains(where: { $0.id == p.target }) else { return nil }
+                let d = factory.models.contains { $0.id == p.draft } ? try factory.resolve(p.draft) : nil
+                return (try factory.resolve(p.target), d)
             }
         }
         return try target.enumerated().map { i, t in
             let d = i < draft.count && draft[i].lowercased() != "none" ? draft[i] : nil
-            return (try factory.model(t), try d.map(factory.model))
+            let both = FitRequestFactory.isPath(t) && d.map(FitRequestFactory.isPath) == true
+            return (try factory.resolve(t, tokenTexts: both), try d.map { try factory.resolve($0, tokenTexts: both) })
         }
     }
 }

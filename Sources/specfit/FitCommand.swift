@@ -224,7 +224,13 @@ struct FitRequestFactory {
         let bothFiles = Self.isPath(target) && draft.map(Self.isPath) == true
         let t = try resolve(target, tokenTexts: bothFiles)
         let d = try draft.map { try resolve($0, tokenTexts: bothFiles) }
-        var r = try request(target: t.spec, draft: d?.spec, ftype: t.ftype ?? ftype, draftFtype: d?.ftype ?? dftype, config: config, gpus: whatIf)
+        return try request(target: t, draft: d, ftype: ftype, draftFtype: dftype, config: config, gpus: whatIf)
+    }
+
+    /// A request for resolved models: a GGUF file brings its exact tensors, file type and tokenizer.
+    func request(target t: Resolved, draft d: Resolved?, ftype: LlamaFileType, draftFtype: LlamaFileType, config: RunConfig,
+                 gpus whatIf: [GPUSpec]) throws -> FitRequest {
+        var r = try request(target: t.spec, draft: d?.spec, ftype: t.ftype ?? ftype, draftFtype: d?.ftype ?? draftFtype, config: config, gpus: whatIf)
         r.targetTensors = t.tensors
         r.draftTensors = d?.tensors
         r.targetTokenizer = t.tokenizer

@@ -176,3 +176,32 @@ struct CLI {
         #expect(try cli.run(["inspect", notGGUF.path]).code == 2)
     }
 }
+
+@Suite struct ThreeCommandsTests {
+    let cli = CLI()
+    static let host = CLI.fixture("data/fixtures/machines/host-64gib.json")
+    static let tiny = CLI.fixture("data/fixtures/gguf/tiny-llama-q8_0.gguf")
+
+    /// compare, recommend and report work with catalog ids, GGUF paths and --machine files (issue #6).
+    @Test func compare_report_recommend_accept_ids_paths_and_machine_files() throws {
+        let c = try cli.run(["compare", "rtx-4090", "rx-7900-xtx", "--target", Self.tiny, "--target", "llama-3.1-8b", "--draft", "none",
+                             "--machine", Self.host, "--json"])
+        #expect(c.code == 0, "\(c.err)")
+        let cj = try #require(try JSONSerialization.jsonObject(with: Data(c.out.utf8)) as? [String: Any])
+        #expect((cj["rows"] as? [Any])?.count == 2)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("specfit-report-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try cli.run(["report", "--target", Self.tiny, "--target", "llama-3.1-8b", "--compare", "rtx-4090", "rx-7900-xtx",
+                             "--format", "html", "-o", out.path, "--machine", Self.host])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(try String(contentsOf: out, encoding: .utf8).contains("memory-chart"))
+        let rec = try cli.run(["recommend", "--gpu", "rtx-4090", "--machine", Self.host, "--json"])
+        #expect(rec.code == 0, "\(rec.err)")
+    }
+
+    @Test func unknown_gpu_in_compare_exits_2_with_suggestion() throws {
+        let r = try cli.run(["compare", "rtx-4090", "rx-7900-xtxx", "--target", "llama-3.1-8b", "--machine", Self.host])
+        #expect(r.code == 2)
+        #expect(r.err.contains("rx-7900-xtx"))
+    }
+}

@@ -85,3 +85,17 @@ import Testing
         #expect(GGMLType.q6_K.tensorBytes([4096, 128256]) == 4096 / 256 * 210 * 128256)
     }
 }
+
+@Suite struct MMProjTests {
+    /// A multimodal projector's bytes go to the GPU with the most room when they fit, else to RAM.
+    @Test func projector_is_counted_on_the_gpu_or_in_ram() {
+        var r = RecommenderTests.base(gpuGiB: 24)
+        r.target = Shapes.llama3_8B
+        r.mmprojBytes = 600 << 20
+        let f = FitEngine.evaluate(r, withAdvice: false)
+        #expect(f.placement.gpus[0].items.contains { $0.label.contains("mmproj") && $0.bytes == 600 << 20 })
+        r.gpus = []
+        let cpu = FitEngine.evaluate(r, withAdvice: false)
+        #expect(cpu.placement.host.items.contains { $0.label.contains("mmproj") && $0.bytes == 600 << 20 })
+    }
+}
