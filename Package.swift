@@ -25,7 +25,8 @@ let package = Package(
             "SpecFitCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftCSV", package: "SwiftCSV"),
         ]),
         .target(name: "GGUF", dependencies: ["SpecFitCore"]),
-        .target(name: "Decoder", dependencies: ["SpecFitCore", "GGUF"]),
+        .target(name: "CKernels"),
+        .target(name: "Decoder", dependencies: ["SpecFitCore", "GGUF", "CKernels"]),
         .target(name: "Report", dependencies: ["SpecFitCore", .product(name: "Mustache", package: "swift-mustache")]),
         .executableTarget(
             name: "specfit",
@@ -39,7 +40,7 @@ let package = Package(
         .testTarget(name: "SpecFitCoreTests", dependencies: ["SpecFitCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),
-        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "GGUF", "SpecFitCore"]),
+        .testTarget(name: "DecoderTests", dependencies: ["Decoder", "GGUF", "SpecFitCore", "CKernels"]),
         .testTarget(name: "SpecFitCLITests", dependencies: ["specfit"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),

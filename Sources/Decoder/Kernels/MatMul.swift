@@ -10,14 +10,41 @@
 // DotFloat.swift) and activation rows are quantised one by one. Greedy speculative decoding relies on this to
 // reproduce plain greedy decoding exactly.
 
+import CKernels
 import SpecFitCore
 
 /// One weight row · `n` prepared activation rows: `(count, row, activations, activationStride, n, out,
 /// outStride)`, activation row j at `activations + j · activationStride` bytes, result j at `out[j · outStride]`.
 public typealias RowKernel = (Int, UnsafeRawPointer, UnsafeRawPointer, Int, Int, UnsafeMutablePointer<Float>, Int) -> Void
 
-/// The row kernel for weights of `type`, or nil when there is none.
+/// The row kernel for weights of `type`, or nil when there is none: the C SIMD kernel (Sources/CKernels) where
+/// this CPU has AVX2 or AVX-512 VNNI and the type has one, else the Swift kernel. Both give the same bits.
 public func rowKernel(for type: GGMLType) -> RowKernel? {
+    if cKernelLevel > 0, let k = cRowKernel(for: type) { return k }
+    return swiftRowKernel(for: type)
+}
+
+/// The C kernels' SIMD level on this CPU (0: none; 1: AVX2; 2: AVX-512 VNNI); `SPECFIT_KERNELS=swift` forces 0.
+public let cKernelLevel = Int(sf_kernels_level())
+
+/// The C SIMD row kernel for `type`, or nil when Sources/CKernels has none for it. Only valid when
+/// ``cKernelLevel`` > 0.
+public func cRowKernel(for type: GGMLType) -> RowKernel? {
+    switch type {
+    case .q4_0: return { sf_rowdot_q4_0($0, $1, $2, $3, $4, $5, $6) }
+    case .q4_1: return { sf_rowdot_q4_1($0, $1, $2, $3, $4, $5, $6) }
+    case .q5_0: return { sf_rowdot_q5_0($0, $1, $2, $3, $4, $5, $6) }
+    case .q5_1: return { sf_rowdot_q5_1($0, $1, $2, $3, $4, $5, $6) }
+    case .q8_0: return { sf_rowdot_q8_0($0, $1, $2, $3, $4, $5, $6) }
+    case .q4_K: return { sf_rowdot_q4_K($0, $1, $2, $3, $4, $5, $6) }
+    case .q5_K: return { sf_rowdot_q5_K($0, $1, $2, $3, $4, $5, $6) }
+    case .q6_K: return { sf_rowdot_q6_K($0, $1, $2, $3, $4, $5, $6) }
+    default: return nil
+    }
+}
+
+/// The Swift row kernel for `type` (every supported type), or nil when there is none.
+public func swiftRowKernel(for type: GGMLType) -> RowKernel? {
     switch type {
     case .f32: return { rowDotF32(count: $0, $1, $2, yStride: $3, n: $4, $5, outStride: $6) }
     case .f16: return { rowDotF16(count: $0, $1, $2, yStride: $3, n: $4, $5, outStride: $6) }
