@@ -3,8 +3,9 @@ import Testing
 import GGUF
 import Decoder
 
-/// `data/prompts/`: one JSONL file per task of DESIGN §1, at least 12 prompts each, ids `<task>-NN` in order, and
-/// every prompt 40–400 tokens long for each reference model whose file is here.
+/// `data/prompts/`: one JSONL file per task of DESIGN §1, at least 12 prompts each, ids `<task>-NN` in order,
+/// every prompt 40–400 tokens long for each reference model whose file is here, and no text shared with the
+/// token-frequency corpus `data/corpus/`.
 @Suite struct PromptSetTests {
     static let tasks = ["code-completion", "code-edit", "chat", "summarization", "translation", "math", "qa"]
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -22,6 +23,30 @@ import Decoder
         #expect(entries.count >= 12)
         #expect(entries.map(\.id) == entries.indices.map { String(format: "%@-%02d", task, $0) })
         #expect(Set(entries.map(\.prompt)).count == entries.count, "duplicate prompt in \(task)")
+    }
+
+    /// No line of a prompt that is 30 characters or longer (trimmed) is a line of the corpus: the self-draft's
+    /// vocabulary is not chosen on the prompts it is measured on. (Short lines such as `return NotImplemented` are
+    /// ordinary idiom, not copied text.)
+    @Test func disjointFromTheCorpus() throws {
+        let corpus = Self.directory.deletingLastPathComponent().appendingPathComponent("corpus")
+        var corpusLines = Set<Substring>(), files = 0
+        let walker = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: nil)
+        while let url = walker?.nextObject() as? URL {
+            guard url.pathComponents.contains(where: { $0.hasPrefix("python-") }),
+                  let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+            files += 1
+            for line in text.split(separator: "\n") { corpusLines.insert(line.trimmingCharacters(in: .whitespaces)[...]) }
+        }
+        #expect(files > 0, "no corpus files under \(corpus.path)")
+        for task in Self.tasks {
+            for e in try Self.load(task) {
+                for line in e.prompt.split(separator: "\n") {
+                    let t = line.trimmingCharacters(in: .whitespaces)
+                    #expect(t.count < 30 || !corpusLines.contains(t[...]), "\(e.id) shares a line with the corpus: \(t)")
+                }
+            }
+        }
     }
 
     /// Every prompt is 40–400 tokens for every reference model present (skipped, with a line, when none is).
