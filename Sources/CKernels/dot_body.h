@@ -243,6 +243,234 @@ SF_TARGET static inline float SF_FN(q6_K_row)(long count, const uint8_t *x, cons
     return acc;
 }
 
+#ifdef SF_HAS_512
+// MARK: AVX-512 batch kernels: weights decoded once per group of 256, then every activation row of a tile
+//
+// The codes of 256 weights go into four zmm registers of 64 bytes; each activation row then costs four
+// vpdpbusd (plus sign or scale handling) and one reduction. Integer sums and float steps are those of the
+// Swift kernels, so the bits are too.
+
+#define SF_TILE 64
+
+/// The eight per-block sums of four zmm that each hold two 32-element blocks (lanes 0–7, 8–15): [b0 … b7].
+SF_TARGET static inline __m256i SF_FN(block_sums8)(__m512i v0, __m512i v1, __m512i v2, __m512i v3) {
+    __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(v0, v1), _mm512_unpackhi_epi32(v0, v1));
+    __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(v2, v3), _mm512_unpackhi_epi32(v2, v3));
+    __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+    // 128-bit lane L now holds the lane-L partials of [v0, v1, v2, v3]; lanes 0+1 are first blocks, 2+3 second
+    u = _mm512_add_epi32(u, _mm512_shuffle_i64x2(u, u, _MM_SHUFFLE(2, 3, 0, 1)));
+    __m128i a = _mm512_castsi512_si128(u);        // blocks 0, 2, 4, 6
+    __m128i b = _mm512_extracti32x4_epi32(u, 2);  // blocks 1, 3, 5, 7
+    return _mm256_set_m128i(_mm_unpackhi_epi32(a, b), _mm_unpacklo_epi32(a, b));
+}
+
+/// Eight binary16 values at `p + k·stride` as floats.
+SF_TARGET static inline __m256 SF_FN(half8)(const uint8_t *p, long stride) {
+    // built from registers: a vector load of eight just-stored halves would stall on store forwarding
+    uint16_t h[8];
+    for (int k = 0; k < 8; k++) memcpy(&h[k], p + k * stride, 2);
+    return _mm256_cvtph_ps(_mm_set_epi16((short)h[7], (short)h[6], (short)h[5], (short)h[4], (short)h[3], (short)h[2],
+                                         (short)h[1], (short)h[0]));
+}
+
+/// The 32 codes of one legacy block as bytes: signed (code itself) for Q4_0/Q5_0/Q8_0, unsigned for Q4_1/Q5_1.
+SF_TARGET static inline __m256i SF_FN(codes32)(int kind, const uint8_t *xb) {
+    switch (kind) {
+    case 0: return _mm256_sub_epi8(SF_FN(nibbles32)(xb + 2), _mm256_set1_epi8(8));
+    case 1: return SF_FN(nibbles32)(xb + 4);
+    case 2: {
+        uint32_t qh;
+        memcpy(&qh, xb + 2, 4);
+        return _mm256_sub_epi8(_mm256_or_si256(SF_FN(nibbles32)(xb + 6), SF_FN(bits_to_0x10)(qh)), _mm256_set1_epi8(16));
+    }
+    case 3: {
+        uint32_t qh;
+        memcpy(&qh, xb + 4, 4);
+        return _mm256_or_si256(SF_FN(nibbles32)(xb + 8), SF_FN(bits_to_0x10)(qh));
+    }
+    default: return _mm256_loadu_si256((const __m256i *)(xb + 2));
+    }
+}
+
+/// Legacy row · n activation rows, eight blocks at a time; the float steps per block in block order as
+/// DotLegacy.swift's, the last nb mod 8 blocks through legacy_row's single-block path.
+SF_TARGET static void SF_FN(legacy_rows)(int kind, long count, const uint8_t *x, const uint8_t *y, long y_stride,
+                                          long n, float *out, long out_stride, int xbytes, int ybytes, int qoff) {
+    const long nb = count / 32;
+    const int has_min = (kind == 1 || kind == 3);
+    const int is_signed = !has_min;
+    float acc[SF_TILE], acc_min[SF_TILE], t[8], tm[8];
+    for (long j0 = 0; j0 < n; j0 += SF_TILE) {
+        const long nj = n - j0 < SF_TILE ? n - j0 : SF_TILE;
+        for (long j = 0; j < nj; j++) acc[j] = acc_min[j] = 0;
+        long b = 0;
+        for (; b + 8 <= nb; b += 8) {
+            const uint8_t *xb = x + b * xbytes;
+            __m512i u[4];
+            __mmask64 neg[4] = {0, 0, 0, 0};
+            for (int k = 0; k < 4; k++) {
+                __m512i c = _mm512_inserti64x4(_mm512_castsi256_si512(SF_FN(codes32)(kind, xb + 2 * k * xbytes)),
+                                               SF_FN(codes32)(kind, xb + (2 * k + 1) * xbytes), 1);
+                if (is_signed) {
+                    neg[k] = _mm512_movepi8_mask(c);
+                    c = _mm512_abs_epi8(c);
+                }
+                u[k] = c;
+            }
+            const __m256 dx = SF_FN(half8)(xb, xbytes);
+            const __m256 mx = has_min ? SF_FN(half8)(xb + 2, xbytes) : _mm256_setzero_ps();
+            for (long j = 0; j < nj; j++) {
+                const uint8_t *yb = y + (j0 + j) * y_stride + b * ybytes;
+                __m512i v[4];
+                for (int k = 0; k < 4; k++) {
+                    __m512i yv = _mm512_inserti64x4(
+                        _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(yb + 2 * k * ybytes + qoff))),
+                        _mm256_loadu_si256((const __m256i *)(yb + (2 * k + 1) * ybytes + qoff)), 1);
+                    if (is_signed) yv = _mm512_mask_sub_epi8(yv, neg[k], _mm512_setzero_si512(), yv);
+                    v[k] = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[k], yv);
+                }
+                __m256 f = _mm256_cvtepi32_ps(SF_FN(block_sums8)(v[0], v[1], v[2], v[3]));
+                _mm256_storeu_ps(t, _mm256_mul_ps(f, _mm256_mul_ps(dx, SF_FN(half8)(yb, ybytes))));
+                float a = acc[j];
+                for (int k = 0; k < 8; k++) a += t[k];
+                acc[j] = a;
+                if (has_min) {
+                    _mm256_storeu_ps(tm, _mm256_mul_ps(mx, SF_FN(half8)(yb + 2, ybytes)));
+                    float am = acc_min[j];
+                    for (int k = 0; k < 8; k++) am += tm[k];
+                    acc_min[j] = am;
+                }
+            }
+        }
+        for (; b < nb; b++) {
+            const uint8_t *xb = x + b * xbytes;
+            const float dx = SF_FN(half)(xb), mxs = has_min ? SF_FN(half)(xb + 2) : 0;
+            for (long j = 0; j < nj; j++) {
+                const uint8_t *yb = y + (j0 + j) * y_stride + b * ybytes;
+                int32_t s = SF_FN(hsum_i32)(SF_FN(block_dot)(kind, xb, (const int8_t *)(yb + qoff)));
+                acc[j] += (float)s * (dx * SF_FN(half)(yb));
+                if (has_min) acc_min[j] += mxs * SF_FN(half)(yb + 2);
+            }
+        }
+        for (long j = 0; j < nj; j++) out[(j0 + j) * out_stride] = has_min ? acc[j] + acc_min[j] : acc[j];
+    }
+}
+
+/// Q4_K (q5 = 0) or Q5_K (q5 = 1) row · n Q8_K rows: per super-block the codes (four zmm of 64) and the
+/// per-lane scales are prepared once; each activation row then costs four vpdpbusd + vpmulld.
+SF_TARGET static void SF_FN(q45_K_rows)(int q5, long count, const uint8_t *x, const uint8_t *y, long y_stride,
+                                         long n, float *out, long out_stride) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const int xbytes = q5 ? 176 : 144;
+    float acc[SF_TILE];
+    for (long j0 = 0; j0 < n; j0 += SF_TILE) {
+        const long nj = n - j0 < SF_TILE ? n - j0 : SF_TILE;
+        for (long j = 0; j < nj; j++) acc[j] = 0;
+        for (long b = 0; b < count / 256; b++) {
+            const uint8_t *blk = x + b * xbytes;
+            const __m256i sm = SF_FN(scales_mins_k4)(blk + 4);
+            const __m512i sc32 = _mm512_castsi256_si512(_mm256_cvtepu16_epi32(_mm256_castsi256_si128(sm)));
+            const __m128i mins = _mm256_extracti128_si256(sm, 1);
+            const uint8_t *q = blk + (q5 ? 48 : 16);
+            const __m256i qh = q5 ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
+            __m512i u[4], s[4];
+            for (int c = 0; c < 4; c++) {
+                __m256i qv = _mm256_loadu_si256((const __m256i *)(q + 32 * c));
+                __m256i lo = _mm256_and_si256(qv, m4);
+                __m256i hi = _mm256_and_si256(_mm256_srli_epi16(qv, 4), m4);
+                if (q5) {
+                    const __m256i one = _mm256_set1_epi8(1);
+                    lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c), one), 4));
+                    hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c + 1), one), 4));
+                }
+                u[c] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+                // lanes 0–7: group 2c, lanes 8–15: group 2c+1
+                s[c] = _mm512_permutexvar_epi32(_mm512_set_epi32(2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c + 1,
+                                                                 2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c, 2 * c, 2 * c,
+                                                                 2 * c, 2 * c, 2 * c, 2 * c, 2 * c), sc32);
+            }
+            const float d = SF_FN(half)(blk), dmin = SF_FN(half)(blk + 2);
+            for (long j = 0; j < nj; j++) {
+                const uint8_t *yb = y + (j0 + j) * y_stride + b * 292;
+                const int8_t *yq = (const int8_t *)(yb + 4);
+                __m512i acc_i = _mm512_setzero_si512();
+                for (int c = 0; c < 4; c++) {
+                    __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[c], _mm512_loadu_si512((const void *)(yq + 64 * c)));
+                    acc_i = _mm512_add_epi32(acc_i, _mm512_mullo_epi32(p, s[c]));
+                }
+                const int32_t isum = _mm512_reduce_add_epi32(acc_i);
+                const __m256i bs = _mm256_loadu_si256((const __m256i *)(yb + 260));
+                const __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+                __m128i mprod = _mm_madd_epi16(mins, pair);
+                mprod = _mm_add_epi32(mprod, _mm_shuffle_epi32(mprod, 0x4E));
+                mprod = _mm_add_epi32(mprod, _mm_shuffle_epi32(mprod, 0xB1));
+                const int32_t summ = _mm_cvtsi128_si32(mprod);
+                float dy;
+                memcpy(&dy, yb, 4);
+                acc[j] += (d * dy) * (float)isum - (dmin * dy) * (float)summ;
+            }
+        }
+        for (long j = 0; j < nj; j++) out[(j0 + j) * out_stride] = acc[j];
+    }
+}
+
+/// Q6_K row · n Q8_K rows: unsigned six-bit codes in four zmm, per-lane scales (four lanes per 16-element
+/// group), and −32·Σ sc_g·bsum_g per activation row.
+SF_TARGET static void SF_FN(q6_K_rows)(long count, const uint8_t *x, const uint8_t *y, long y_stride, long n,
+                                        float *out, long out_stride) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3);
+    float acc[SF_TILE];
+    for (long j0 = 0; j0 < n; j0 += SF_TILE) {
+        const long nj = n - j0 < SF_TILE ? n - j0 : SF_TILE;
+        for (long j = 0; j < nj; j++) acc[j] = 0;
+        for (long b = 0; b < count / 256; b++) {
+            const uint8_t *blk = x + b * 210;
+            const __m128i sc8 = _mm_loadu_si128((const __m128i *)(blk + 192));
+            const __m512i sc32 = _mm512_cvtepi8_epi32(sc8);
+            const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
+            __m512i u[4], s[4];
+            for (int half = 0; half < 2; half++) {
+                const uint8_t *ql = blk + 64 * half, *qhp = blk + 128 + 32 * half;
+                __m256i ql0 = _mm256_loadu_si256((const __m256i *)ql);
+                __m256i ql1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+                __m256i qh = _mm256_loadu_si256((const __m256i *)qhp);
+                __m256i c0 = _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4));
+                __m256i c1 = _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4));
+                __m256i c2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m3), 4));
+                __m256i c3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m3), 4));
+                u[2 * half] = _mm512_inserti64x4(_mm512_castsi256_si512(c0), c1, 1);
+                u[2 * half + 1] = _mm512_inserti64x4(_mm512_castsi256_si512(c2), c3, 1);
+            }
+            for (int m = 0; m < 4; m++) {
+                // lane l covers elements 64m + 4l … +3: group 4m + l/4
+                const int g = 4 * m;
+                s[m] = _mm512_permutexvar_epi32(_mm512_set_epi32(g + 3, g + 3, g + 3, g + 3, g + 2, g + 2, g + 2, g + 2,
+                                                                 g + 1, g + 1, g + 1, g + 1, g, g, g, g), sc32);
+            }
+            const float d = SF_FN(half)(blk + 208);
+            for (long j = 0; j < nj; j++) {
+                const uint8_t *yb = y + (j0 + j) * y_stride + b * 292;
+                const int8_t *yq = (const int8_t *)(yb + 4);
+                __m512i acc_i = _mm512_setzero_si512();
+                for (int m = 0; m < 4; m++) {
+                    __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[m], _mm512_loadu_si512((const void *)(yq + 64 * m)));
+                    acc_i = _mm512_add_epi32(acc_i, _mm512_mullo_epi32(p, s[m]));
+                }
+                const __m256i bias = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(yb + 260)));
+                const int32_t isum = _mm512_reduce_add_epi32(acc_i) - 32 * SF_FN(hsum_i32)(bias);
+                float dy;
+                memcpy(&dy, yb, 4);
+                acc[j] += (d * dy) * (float)isum - (0.0f * dy) * (float)0;
+            }
+        }
+        for (long j = 0; j < nj; j++) out[(j0 + j) * out_stride] = acc[j];
+    }
+}
+#endif
+
 #undef SF_FN
 #undef SF_CAT
 #undef SF_CAT2

@@ -25,8 +25,9 @@
 #undef SF_DOT_U8S8
 #undef SF_MADD_SCALED
 
-#define SF_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni")))
+#define SF_TARGET __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")))
 #define SF_SUFFIX _vnni
+#define SF_HAS_512 1
 #define SF_DOT_U8S8(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
 #define SF_MADD_SCALED(acc, p16, scale16) _mm256_dpwssd_epi32((acc), (p16), (scale16))
 #include "dot_body.h"
@@ -39,7 +40,7 @@ static int detect_level(void) {
     if (!avx2) return 0;
     if (env && strcmp(env, "avx2") == 0) return 1;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"))
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni"))
         return 2;
     return 1;
 }
@@ -58,9 +59,10 @@ int sf_kernels_level(void) {
 #define SF_LEGACY(name, kind, xbytes, ybytes, qoff)                                                           \
     void name(long count, const void *x, const void *y, long y_stride, long n, float *out, long out_stride) { \
         const uint8_t *yb = (const uint8_t *)y;                                                                \
-        if (sf_kernels_level() >= 2) {                                                                         \
-            for (long j = 0; j < n; j++)                                                                       \
-                out[j * out_stride] = legacy_row_vnni(kind, count, x, yb + j * y_stride, xbytes, ybytes, qoff); \
+        if (sf_kernels_level() >= 2 && n > 1) {                                                                \
+            legacy_rows_vnni(kind, count, x, yb, y_stride, n, out, out_stride, xbytes, ybytes, qoff);         \
+        } else if (sf_kernels_level() >= 2) {                                                                  \
+            out[0] = legacy_row_vnni(kind, count, x, yb, xbytes, ybytes, qoff);                                \
         } else {                                                                                               \
             for (long j = 0; j < n; j++)                                                                       \
                 out[j * out_stride] = legacy_row_avx2(kind, count, x, yb + j * y_stride, xbytes, ybytes, qoff); \
@@ -76,7 +78,7 @@ SF_LEGACY(sf_rowdot_q8_0, 4, 34, 34, 2)
 void sf_rowdot_q4_K(long count, const void *x, const void *y, long y_stride, long n, float *out, long out_stride) {
     const uint8_t *yb = (const uint8_t *)y;
     if (sf_kernels_level() >= 2) {
-        for (long j = 0; j < n; j++) out[j * out_stride] = q45_K_row_vnni(0, count, x, yb + j * y_stride);
+        q45_K_rows_vnni(0, count, x, yb, y_stride, n, out, out_stride);
     } else {
         for (long j = 0; j < n; j++) out[j * out_stride] = q45_K_row_avx2(0, count, x, yb + j * y_stride);
     }
@@ -85,7 +87,7 @@ void sf_rowdot_q4_K(long count, const void *x, const void *y, long y_stride, lon
 void sf_rowdot_q5_K(long count, const void *x, const void *y, long y_stride, long n, float *out, long out_stride) {
     const uint8_t *yb = (const uint8_t *)y;
     if (sf_kernels_level() >= 2) {
-        for (long j = 0; j < n; j++) out[j * out_stride] = q45_K_row_vnni(1, count, x, yb + j * y_stride);
+        q45_K_rows_vnni(1, count, x, yb, y_stride, n, out, out_stride);
     } else {
         for (long j = 0; j < n; j++) out[j * out_stride] = q45_K_row_avx2(1, count, x, yb + j * y_stride);
     }
@@ -94,7 +96,7 @@ void sf_rowdot_q5_K(long count, const void *x, const void *y, long y_stride, lon
 void sf_rowdot_q6_K(long count, const void *x, const void *y, long y_stride, long n, float *out, long out_stride) {
     const uint8_t *yb = (const uint8_t *)y;
     if (sf_kernels_level() >= 2) {
-        for (long j = 0; j < n; j++) out[j * out_stride] = q6_K_row_vnni(count, x, yb + j * y_stride);
+        q6_K_rows_vnni(count, x, yb, y_stride, n, out, out_stride);
     } else {
         for (long j = 0; j < n; j++) out[j * out_stride] = q6_K_row_avx2(count, x, yb + j * y_stride);
     }
