@@ -22,9 +22,13 @@ public struct Sampler: Sendable {
     /// The probability distribution the sampler draws from (after temperature, top-k and top-p), as (id, p) pairs.
     public func distribution(_ logits: ArraySlice<Float>) -> [(id: Int32, p: Float)] {
         if temperature <= 0 { return [(Sampler.argmax(logits), 1)] }
-        var cand = logits.enumerated().map { (id: Int32($0.offset), l: $0.element / temperature) }
-        cand.sort { $0.l > $1.l }
-        if topK > 0 && cand.count > topK { cand.removeLast(cand.count - topK) }
+        var cand: [(id: Int32, l: Float)]
+        if topK > 0 && logits.count > topK {
+            cand = Sampler.topCandidates(logits, k: topK, temperature: temperature)
+        } else {
+            cand = logits.enumerated().map { (id: Int32($0.offset), l: $0.element / temperature) }
+            cand.sort { $0.l > $1.l || ($0.l == $1.l && $0.id < $1.id) }
+        }
         let mx = cand[0].l
         var probs = cand.map { expf($0.l - mx) }
         let sum = probs.reduce(0, +)
@@ -33,6 +37,30 @@ public struct Sampler: Sendable {
         for (i, p) in probs.enumerated() { acc += p; if acc >= topP { keep = i + 1; break } }
         let kept = probs.prefix(keep).reduce(0, +)
         return (0..<keep).map { (cand[$0].id, probs[$0] / kept) }
+    }
+
+    /// The `k` largest of `logits[i] / temperature`, largest first, ties by increasing id — the first k of a full
+    /// sort, in O(vocab) for the usual small k instead of O(vocab · log vocab) (speculative sampling needs 2γ + 1
+    /// distributions per step).
+    static func topCandidates(_ logits: ArraySlice<Float>, k: Int, temperature: Float) -> [(id: Int32, l: Float)] {
+        var top: [(id: Int32, l: Float)] = []
+        top.reserveCapacity(k + 1)
+        for (offset, value) in logits.enumerated() {
+            let l = value / temperature
+            if top.count == k {
+                // A later id with an equal value never displaces an earlier one.
+                guard l > top[k - 1].l else { continue }
+                top.removeLast()
+            }
+            // Insert before the first entry with a smaller value (after equal ones: ids increase).
+            var lo = 0, hi = top.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if top[mid].l < l { hi = mid } else { lo = mid + 1 }
+            }
+            top.insert((Int32(offset), l), at: lo)
+        }
+        return top
     }
 
     public mutating func sample(_ logits: ArraySlice<Float>) -> Int32 {

@@ -83,7 +83,12 @@ public final class Transformer: @unchecked Sendable {
     let weights: MappedWeights
     let layers: [LayerWeights]
     let tokenEmbd: MappedWeights.Matrix      // [vocab, n_embd]
-    let output: MappedWeights.Matrix         // [vocab, n_embd]; token_embd when tied
+    let output: MappedWeights.Matrix         // [vocab, n_embd]; token_embd when tied; [headTokens, n_embd] for a self-draft
+    /// For a self-draft (``init(gguf:contextLength:threads:layerLimit:headTokens:)``): the token id of each output
+    /// row, so logit i belongs to token `headTokens[i]`; nil when the head covers the whole vocabulary.
+    public let headTokens: [Int32]?
+    /// The rows of a restricted head, copied out of the mapped file (nil for a full head).
+    private let ownedHead: UnsafeMutableRawPointer?
     let outputNorm: [Float]
     /// Llama 3's per-dimension RoPE divisors (`rope_freqs.weight`, [head_dim/2]), nil when absent.
     let ropeFreqs: [Float]?
@@ -95,9 +100,17 @@ public final class Transformer: @unchecked Sendable {
     /// Tokens held in the cache (the next token's position).
     public private(set) var position = 0
 
+    /// - Parameters:
+    ///   - layerLimit: run only the first `layerLimit` blocks, then the output norm and head — the early-exit
+    ///     self-draft of LayerSkip (Elhoushi et al. 2024, arXiv 2404.16710) and Draft & Verify (Zhang et al. 2023,
+    ///     arXiv 2309.08168), here without fine-tuning; nil = all blocks.
+    ///   - headTokens: restrict the output head to these token ids (their rows of `output.weight` are copied,
+    ///     rows × row bytes), so logits come back in this order; nil = the full vocabulary.
     /// - Throws: ``DecoderError`` for an architecture or tensor type without support, before any work.
-    public init(gguf: GGUFModel, contextLength: Int, threads: Int) throws {
-        config = try TransformerConfig(gguf: gguf)
+    public init(gguf: GGUFModel, contextLength: Int, threads: Int, layerLimit: Int? = nil, headTokens: [Int32]? = nil) throws {
+        var config = try TransformerConfig(gguf: gguf)
+        if let k = layerLimit { config.nLayer = max(1, min(k, config.nLayer)) }
+        self.config = config
         self.contextLength = contextLength
         let weights = try MappedWeights(gguf)
         self.weights = weights
@@ -119,7 +132,26 @@ public final class Transformer: @unchecked Sendable {
                 postFFNNorm: try optVec(p + "post_ffw_norm.weight"))
         }
         tokenEmbd = try weights.matrix("token_embd.weight")
-        output = weights.has("output.weight") ? try weights.matrix("output.weight") : tokenEmbd
+        let fullHead = weights.has("output.weight") ? try weights.matrix("output.weight") : tokenEmbd
+        if let ids = headTokens, !ids.isEmpty {
+            let rb = fullHead.rowBytes
+            let buf = UnsafeMutableRawPointer.allocate(byteCount: ids.count * rb, alignment: 64)
+            for (i, id) in ids.enumerated() {
+                guard id >= 0, Int(id) < fullHead.rows else {
+                    buf.deallocate()
+                    throw DecoderError.badShape(tensor: "self-draft head token \(id)", expected: [Int64(fullHead.rows)], found: [Int64(id)])
+                }
+                (buf + i * rb).copyMemory(from: fullHead.data + Int(id) * rb, byteCount: rb)
+            }
+            output = MappedWeights.Matrix(name: fullHead.name + "[subset]", data: UnsafeRawPointer(buf), type: fullHead.type,
+                                          cols: fullHead.cols, rows: ids.count)
+            ownedHead = buf
+            self.headTokens = ids
+        } else {
+            output = fullHead
+            ownedHead = nil
+            self.headTokens = nil
+        }
         outputNorm = try weights.vector("output_norm.weight")
         ropeFreqs = weights.has("rope_freqs.weight") ? try weights.vector("rope_freqs.weight") : nil
         let kvWidth = c.nHeadKV * c.headDim
@@ -128,6 +160,7 @@ public final class Transformer: @unchecked Sendable {
     }
 
     deinit {
+        ownedHead?.deallocate()
         for p in keyCache { p.deallocate() }
         for p in valueCache { p.deallocate() }
     }
