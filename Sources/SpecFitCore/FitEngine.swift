@@ -21,6 +21,9 @@ public struct FitRequest: Sendable {
     public var draftTensors: [TensorInfo]?
     /// Bytes of a multimodal projector (`--mmproj`), placed on a GPU when one has room, else in RAM.
     public var mmprojBytes: Int64 = 0
+    /// α measured for this pair and task by `specfit bench` (the catalog's measurements table); used instead of
+    /// the published priors when present. α is a property of the pair and the task, not of the hardware.
+    public var measuredAlpha: AlphaPrior?
 
     public init(target: ModelSpec, targetFtype: LlamaFileType, targetTokenizer: TokenizerFacts, draft: ModelSpec? = nil,
                 draftFtype: LlamaFileType = .q4_K_M, draftTokenizer: TokenizerFacts? = nil, config: RunConfig = RunConfig(),
@@ -158,7 +161,7 @@ public enum FitEngine {
     /// Builds the forward-pass segments of a placed model.
     static func segments(_ p: ModelPlacement, r: FitRequest) -> [ForwardSegment] {
         var segs: [ForwardSegment] = []
-        let cpuEff = BandwidthEfficiency.forBackend(.cpu)
+        let cpuEff = r.host.measuredCPUEfficiency ?? BandwidthEfficiency.forBackend(.cpu)
         if p.firstGPULayer > 0 || p.outputDevice == nil {
             segs.append(ForwardSegment(device: "CPU", bandwidthGBps: r.host.bandwidthGBps, efficiency: cpuEff,
                                        peakGFLOPS: r.host.peakGFLOPS, isGPU: false, layers: 0..<p.firstGPULayer,
@@ -174,6 +177,99 @@ public enum FitEngine {
             il += n
         }
         return segs
+    }
+
+    /// The target's predicted seconds for one forward pass over `nTokens` tokens at the mid case, for the
+    /// request's machine and placement (the bandwidth/compute roofline of ``ThroughputModel``), and the draft's
+    /// for one token when the request has a draft model.
+    public static func forwardSeconds(_ r: FitRequest, nTokens: Int) -> (target: Double, draft: Double?) {
+        let fa = flashAttention(r)
+        let cfg = r.config
+        let tMem = ModelMemory(model: r.target, ftype: r.targetFtype, config: cfg, isDraft: false, flashAttention: fa,
+                               gammaMax: r.draft == nil ? 0 : (cfg.gamma ?? 16), tensors: r.targetTensors)
+        let dMem = r.draft.map { ModelMemory(model: $0, ftype: r.draftFtype, config: cfg, isDraft: true, flashAttention: fa, gammaMax: 0,
+                                             tensors: r.draftTensors) }
+        let nKV = KVCache.cells(nCtx: cfg.nCtx, parallel: cfg.parallel, unified: cfg.kvUnified).perStream
+        let ub = min(cfg.nUBatch, nKV)
+        let cpuT = ComputeBuffer.deviceBytes(model: r.target, nKV: nKV, nUBatch: ub, nOutputs: cfg.parallel, flashAttention: fa)
+        let cpuD = r.draft.map { ComputeBuffer.deviceBytes(model: $0, nKV: nKV, nUBatch: ub, nOutputs: cfg.parallel, flashAttention: fa) }
+        let placement = LayerPlacer.place(target: tMem, draft: dMem, gpus: r.gpus, host: r.host, config: cfg,
+                                          cpuComputeTarget: cpuT, cpuComputeDraft: cpuD, mmprojBytes: r.mmprojBytes)
+        let pos = cfg.quotePosition
+        let t = ThroughputModel.forwardSeconds(model: r.target, memory: tMem, segments: segments(placement.target, r: r), nTokens: nTokens,
+                                               position: pos, typeK: cfg.cacheTypeK, typeV: cfg.cacheTypeV, case: .mid)
+        var d: Double?
+        if let draft = r.draft, let dMem, let dp = placement.draft {
+            d = ThroughputModel.forwardSeconds(model: draft, memory: dMem, segments: segments(dp, r: r), nTokens: 1, position: pos,
+                                               typeK: cfg.draftCacheTypeK, typeV: cfg.draftCacheTypeV, case: .mid)
+        }
+        return (t, d)
+    }
+
+    /// How a measured configuration drafts, for ``predictMeasured(_:draft:acceptance:)``.
+    public enum DraftCost: Sendable {
+        /// The request's draft model (its own forward pass per drafted token).
+        case model
+        /// Prompt lookup: drafting costs nothing next to a forward pass.
+        case free
+        /// A self-draft reading this fraction of the target's bytes per token.
+        case fractionOfTarget(Double)
+    }
+
+    /// Acceptance statistics measured on the calibration half of a task's prompts.
+    public struct MeasuredAcceptance: Codable, Sendable, Equatable {
+        /// Per-token acceptance probability α.
+        public var alpha: Double
+        /// Fraction of steps in which the drafter proposed anything (1 for model drafts; < 1 for prompt lookup).
+        public var draftingFraction: Double
+        /// Mean drafts per drafting step (γ, or less when the drafter proposes fewer).
+        public var meanDrafts: Double
+        public init(alpha: Double, draftingFraction: Double, meanDrafts: Double) {
+            self.alpha = alpha; self.draftingFraction = draftingFraction; self.meanDrafts = meanDrafts
+        }
+    }
+
+    /// The prediction `specfit bench` prints beside its measurement.
+    public struct MeasuredPrediction: Codable, Sendable, Equatable {
+        public var plainTokensPerSecond: Double
+        public var speculativeTokensPerSecond: Double
+        public var speedup: Double
+        /// c = T_draft(1) / T_target(1).
+        public var costRatio: Double
+        /// T_target(γ̄ + 1) / T_target(1): what verifying a batch costs relative to one token.
+        public var verifyFactor: Double
+        public var tokensPerStep: Double
+        public var basis: [String]
+    }
+
+    /// Plain and speculative tok/s predicted for the request's machine from measured acceptance statistics:
+    /// tokens/step E = (1 − f) + f·(1 − α^(γ̄+1))/(1 − α) and time/step = (1 − f)·T(1) + f·(γ̄·T_draft + T(γ̄+1)),
+    /// where T(n) is the roofline time of an n-token forward pass (T at a fractional n interpolated linearly) —
+    /// Leviathan et al. 2023 Eq. 1 with memory-model.md §4.4's step costs, extended to drafters that do not
+    /// always propose (f, γ̄).
+    public static func predictMeasured(_ r: FitRequest, draft: DraftCost, acceptance a: MeasuredAcceptance) -> MeasuredPrediction {
+        let t1 = forwardSeconds(r, nTokens: 1)
+        let g = max(0, a.meanDrafts)
+        let lo = Int(g.rounded(.down)), hi = Int(g.rounded(.up))
+        let tLo = forwardSeconds(r, nTokens: lo + 1).target, tHi = hi == lo ? tLo : forwardSeconds(r, nTokens: hi + 1).target
+        let tVerify = tLo + (tHi - tLo) * (g - Double(lo))
+        let tDraft: Double = switch draft {
+        case .model: t1.draft ?? 0
+        case .free: 0
+        case let .fractionOfTarget(f): f * t1.target
+        }
+        let f = min(1, max(0, a.draftingFraction))
+        let perStep = a.alpha >= 1 ? g + 1 : (1 - pow(a.alpha, g + 1)) / (1 - a.alpha)
+        let tokens = (1 - f) + f * perStep
+        let time = (1 - f) * t1.target + f * (g * tDraft + tVerify)
+        let plain = 1 / t1.target
+        let spec = tokens / time
+        return MeasuredPrediction(
+            plainTokensPerSecond: plain, speculativeTokensPerSecond: spec, speedup: spec / plain,
+            costRatio: tDraft / t1.target, verifyFactor: tVerify / t1.target, tokensPerStep: tokens,
+            basis: ["plain: roofline of one target token on \(r.machineLabel) (\(r.host.bandwidthBasis))",
+                    String(format: "α %.3f, drafting in %.0f%% of steps, %.2f drafts per drafting step (measured on the calibration half)", a.alpha, 100 * f, g),
+                    String(format: "c = %.3f, verifying %.2f tokens costs %.2f× one token (roofline: max(bytes/(η·BW), 2·params·n/FLOPS))", tDraft / t1.target, g + 1, tVerify / t1.target)])
     }
 
     static func predictSpeed(_ r: FitRequest, tMem: ModelMemory, dMem: ModelMemory?, placement: Placement) -> SpeedPrediction {
@@ -203,7 +299,7 @@ public enum FitEngine {
         // A second model sharing the target's tokenizer is a smaller sibling in every catalog pair; dedicated
         // drafts (EAGLE, MTP heads) are not modelled as separate GGUFs here.
         let relation: DraftRelation = .sameFamily
-        let prior = AlphaPrior.choose(relation: relation, task: cfg.task, records: r.acceptance)
+        let prior = r.measuredAlpha ?? AlphaPrior.choose(relation: relation, task: cfg.task, records: r.acceptance)
         func best(alpha: Double, c: ThroughputModel.Case, position: Int) -> (gamma: Int, tps: Double) {
             let td = dTime(c, position: position)
             if let g = cfg.gamma {

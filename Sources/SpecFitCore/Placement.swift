@@ -40,6 +40,9 @@ public struct HostResources: Codable, Sendable, Equatable {
     /// Rough peak arithmetic rate of the CPU in GFLOPS (cores × GHz × ops per cycle), for the compute roofline.
     public var peakGFLOPS: Double
     public var threads: Int
+    /// η of CPU decoding measured on this machine by `specfit bench` (effective bandwidth ÷ triad); nil = the
+    /// default of ``BandwidthEfficiency/forBackend(_:)``.
+    public var measuredCPUEfficiency: BandwidthEfficiency?
 
     public init(cpuName: String, usableRAMBytes: Int64, ramBasis: String, bandwidthGBps: Double, bandwidthBasis: String,
                 peakGFLOPS: Double, threads: Int) {

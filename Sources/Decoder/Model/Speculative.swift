@@ -156,14 +156,26 @@ public struct SpeculativeStats: Sendable, Equatable, Codable {
     public var accepted = 0
     /// Steps in which some draft was rejected.
     public var rejections = 0
+    /// Steps in which the drafter proposed at least one token.
+    public var draftingSteps = 0
     /// Tokens emitted.
     public var emitted = 0
     /// Draft forward passes (model drafters only).
     public var draftForwards = 0
     public var draftSeconds = 0.0
+    /// Target time in the decoding steps (verification), without the prompt.
     public var targetSeconds = 0.0
+    /// Target time for the prompt (all but its last token).
+    public var prefillSeconds = 0.0
 
     public init() {}
+
+    /// Seconds spent decoding (drafting and verification), the prompt excluded.
+    public var decodeSeconds: Double { draftSeconds + targetSeconds }
+    /// Mean drafts per drafting step.
+    public var meanDrafts: Double { draftingSteps == 0 ? 0 : Double(drafted) / Double(draftingSteps) }
+    /// Fraction of steps that had drafts.
+    public var draftingFraction: Double { steps == 0 ? 0 : Double(draftingSteps) / Double(steps) }
 
     /// accepted / drafted (llama.cpp's "draft acceptance rate").
     public var acceptanceRate: Double { drafted == 0 ? 0 : Double(accepted) / Double(drafted) }
@@ -179,8 +191,8 @@ public struct SpeculativeStats: Sendable, Equatable, Codable {
     public static func + (a: SpeculativeStats, b: SpeculativeStats) -> SpeculativeStats {
         var s = a
         s.steps += b.steps; s.drafted += b.drafted; s.accepted += b.accepted; s.rejections += b.rejections
-        s.emitted += b.emitted; s.draftForwards += b.draftForwards
-        s.draftSeconds += b.draftSeconds; s.targetSeconds += b.targetSeconds
+        s.draftingSteps += b.draftingSteps; s.emitted += b.emitted; s.draftForwards += b.draftForwards
+        s.draftSeconds += b.draftSeconds; s.targetSeconds += b.targetSeconds; s.prefillSeconds += b.prefillSeconds
         return s
     }
 }
@@ -226,7 +238,7 @@ public final class SpeculativeDecoder {
         if common < prompt.count - 1 {
             let t0 = Date()
             _ = try target.forward(Array(prompt[common..<(prompt.count - 1)]), outputs: 1)
-            stats.targetSeconds += Date().timeIntervalSince(t0)
+            stats.prefillSeconds += Date().timeIntervalSince(t0)
             targetTokens = Array(prompt.dropLast())
         }
         var history = prompt
@@ -266,6 +278,7 @@ public final class SpeculativeDecoder {
             }
             stats.steps += 1
             stats.drafted += drafts.count
+            if !drafts.isEmpty { stats.draftingSteps += 1 }
             stats.accepted += accepted
             if accepted < drafts.count { stats.rejections += 1 }
             // The target keeps `pending` and the accepted drafts; `next` is the new pending token.
