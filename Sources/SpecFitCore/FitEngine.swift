@@ -70,7 +70,28 @@ public struct GammaPoint: Codable, Sendable, Equatable {
 }
 
 /// The answer to "will this pair run here": placement, memory tables, speed, pair check, commands, advice.
+/// What `specfit bench` measured for a pair and task, carried by a verdict that used it.
+public struct BenchValidation: Codable, Sendable, Equatable {
+    public var alpha: Double
+    public var measuredAt: String
+    public var tokens: Int
+    /// The machine the measurement was made on (``MachineKey`` in the CLI).
+    public var machine: String
+    /// True when the verdict is for that same machine; then the two figures below are printed as "validated here".
+    public var sameMachine: Bool
+    public var predictedTokensPerSecond: Double?
+    public var measuredTokensPerSecond: Double?
+    public init(alpha: Double, measuredAt: String, tokens: Int, machine: String, sameMachine: Bool,
+                predictedTokensPerSecond: Double?, measuredTokensPerSecond: Double?) {
+        self.alpha = alpha; self.measuredAt = measuredAt; self.tokens = tokens; self.machine = machine
+        self.sameMachine = sameMachine; self.predictedTokensPerSecond = predictedTokensPerSecond
+        self.measuredTokensPerSecond = measuredTokensPerSecond
+    }
+}
+
 public struct FitResult: Codable, Sendable, Equatable {
+    /// The bench measurement behind the α used, when there is one (nil otherwise).
+    public var measured: BenchValidation? = nil
     public var schemaVersion: Int
     public var verdict: String
     public var kind: PlacementKind

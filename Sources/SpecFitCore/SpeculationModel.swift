@@ -100,6 +100,9 @@ public struct AlphaPrior: Codable, Sendable, Equatable {
     /// "prior for same-family on chat: median of 3 published rows (ids …)" or "measured on this machine".
     public var basis: String
     public var recordIDs: [String]
+    public init(alpha: Double, low: Double, high: Double, basis: String, recordIDs: [String]) {
+        self.alpha = alpha; self.low = low; self.high = high; self.basis = basis; self.recordIDs = recordIDs
+    }
 
     /// Chooses α for a relation and task from published records: the median of the rows for that relation
     /// and task; else of that relation's rows for any task; else of every row; the range spans the rows used.

@@ -8,6 +8,10 @@ public struct BandwidthEfficiency: Codable, Sendable, Equatable {
     public var high: Double
     public var source: String
 
+    public init(mid: Double, low: Double, high: Double, source: String) {
+        self.mid = mid; self.low = low; self.high = high; self.source = source
+    }
+
     /// - CUDA 0.65 (0.5–0.8): RTX 3090 Ti 0.48 (llama.cpp PR #4812), RTX 3080 0.72, RTX 5090 ~0.62.
     /// - ROCm 0.55: RX 7900 XTX 0.54 (llama.cpp PR #26284). Vulkan 0.5: RTX 4090 1B 0.50.
     /// - Metal 0.55 (0.3–0.7): M1 Max 0.29–0.58 (llama.cpp issue #27525).

@@ -111,8 +111,41 @@ struct FitCommand: ParsableCommand {
                 request.mmprojBytes = try GGUFModel.open(path: mmproj).tensorBytes
             } catch { throw CLIError(message: error.localizedDescription, code: 2) }
         }
-        let result = FitEngine.evaluate(request)
-        if global.json { try printJSON(result) } else { print(TextReport.fit(result)) }
+        let validation = try Self.applyMeasurement(&request, catalog: catalog, machine: factory.machine)
+        var result = FitEngine.evaluate(request)
+        result.measured = validation
+        if global.json { try printJSON(result) } else {
+            print(TextReport.fit(result))
+            if let v = validation {
+                print(String(format: "α measured on %@ over %d tokens by specfit bench: %.3f (instead of the published prior)", v.measuredAt, v.tokens, v.alpha))
+                if v.sameMachine, let p = v.predictedTokensPerSecond, let m = v.measuredTokensPerSecond {
+                    print(String(format: "validated here: predicted %.1f tok/s, measured %.1f (%+.0f%%)", p, m, 100 * (p / m - 1)))
+                }
+            }
+        }
+    }
+}
+
+extension FitCommand {
+    /// Uses the newest `specfit bench` measurement of α for this target, draft and task, when there is one
+    /// (measurements table, kind "acceptance", subject "target|draft|task"), and the CPU η measured on this machine.
+    static func applyMeasurement(_ r: inout FitRequest, catalog: CatalogStore, machine: Machine) throws -> BenchValidation? {
+        let key = MachineKey.of(machine)
+        if let eta = try catalog.latestMeasurement(kind: "cpu-decode-efficiency", subject: key), eta.value > 0 {
+            r.host.measuredCPUEfficiency = BandwidthEfficiency(mid: eta.value, low: eta.value * 0.85, high: eta.value * 1.15,
+                                                              source: String(format: "CPU η %.2f measured by specfit bench on %@", eta.value, eta.measuredAt))
+        }
+        guard let draft = r.draft,
+              let m = try catalog.latestMeasurement(kind: "acceptance", subject: "\(r.target.id)|\(draft.id)|\(r.config.task.rawValue)") else { return nil }
+        let details = (try? JSONSerialization.jsonObject(with: Data(m.details.utf8))) as? [String: Any] ?? [:]
+        let tokens = (details["tokens"] as? Int) ?? 0
+        let where_ = (details["machine"] as? String) ?? ""
+        r.measuredAlpha = AlphaPrior(alpha: m.value, low: m.value, high: m.value,
+                                     basis: String(format: "α %.3f measured on %@ over %d tokens (specfit bench, %@)", m.value, m.measuredAt, tokens, where_),
+                                     recordIDs: [])
+        return BenchValidation(alpha: m.value, measuredAt: m.measuredAt, tokens: tokens, machine: where_, sameMachine: where_ == key,
+                               predictedTokensPerSecond: details["predicted_spec_tps"] as? Double,
+                               measuredTokensPerSecond: details["spec_tps"] as? Double)
     }
 }
 
