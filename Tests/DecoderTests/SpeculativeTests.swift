@@ -64,8 +64,7 @@ import GGUF
         let target = try Transformer(gguf: tg, contextLength: 256, threads: 2)
         let draft = ModelDrafter(try Transformer(gguf: dg, contextLength: 256, threads: 2), name: "qwen2.5-coder-0.5b")
         let tok = try Tokenizer(gguf: tg)
-        try Self.checkGreedy(target: target, drafter: draft, prompts: [tok.encode("def fibonacci(n):"),
-                                                                         tok.encode("The three primary colours are")])
+        try Self.checkGreedy(target: target, drafter: draft, prompts: [tok.encode("def fibonacci(n):")])
     }
 
     @Test(.enabled(if: ReferenceAgreementTests.optimised, "runs in optimised builds: swift test -c release"))
@@ -74,10 +73,9 @@ import GGUF
         let tok = try Tokenizer(gguf: g)
         let target = try Transformer(gguf: g, contextLength: 256, threads: 2)
         let docs = try SelfDraft.corpusDocuments(at: Self.corpusDir)
-        let draft = try SelfDraft.make(gguf: g, tokenizer: tok, contextLength: 256, threads: 2, layers: 6, vocab: 8192, documents: docs)
-        #expect(draft.model.config.nLayer == 6 && draft.model.headTokens?.count == 8192)
-        try Self.checkGreedy(target: target, drafter: draft, prompts: [tok.encode("Once upon a time, in a small village by the sea,"),
-                                                                         tok.encode("def add(a, b):\n    return")])
+        let draft = try SelfDraft.make(gguf: g, tokenizer: tok, contextLength: 256, threads: 2, layers: 14, vocab: 8192, documents: docs)
+        #expect(draft.model.config.nLayer == 14 && draft.model.headTokens?.count == 8192)
+        try Self.checkGreedy(target: target, drafter: draft, prompts: [tok.encode("Once upon a time, in a small village by the sea,")])
     }
 
     @Test(.enabled(if: ReferenceAgreementTests.optimised, "runs in optimised builds: swift test -c release"))
@@ -109,7 +107,8 @@ import GGUF
             var rng = SeededGenerator(seed: seed)
             var counts: [Int32: Int] = [:]
             for _ in 0..<samples {
-                let (ids, _) = try decoder.generate(prompt: prompt, count: 1, sampler: sampler, using: &rng)
+                // count 2: a step emits at most γ + 1 tokens, so with count 1 nothing would be drafted
+                let (ids, _) = try decoder.generate(prompt: prompt, count: 2, sampler: sampler, using: &rng)
                 counts[ids[0], default: 0] += 1
             }
             return counts
