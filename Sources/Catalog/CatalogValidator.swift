@@ -149,10 +149,10 @@ public enum CatalogValidator {
         }
         let models = s.records("models"), gpus = s.records("gpus")
         let modelIDs = Set(models.map(\.id)), gpuIDs = Set(gpus.map(\.id))
-        let tokenizerIDs = Set(s.records("tokenizers").map(\.id))
+        let tokenizers = Dictionary(s.records("tokenizers").map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for r in models where checked(r) {
             out += idFormat(r) + modelShape(r) + kvHeads(r) + headDim(r) + mla(r) + slidingWindow(r) + moe(r)
-            out += modelReferences(r, tokenizers: tokenizerIDs)
+            out += modelReferences(r, tokenizers: tokenizers)
         }
         out += modelAliases(models, checking: checked)
         for r in s.records("tokenizers") where checked(r) { out += tokenizerRow(r, models: models) }

@@ -84,7 +84,7 @@ extension CatalogValidator {
         let product = Double(bus) / 8 * rate
         let off = abs(bw - product) / product
         guard off > bandwidthTolerance else { return [] }
-        return [CatalogProblem(r, "bandwidth", String(format: "bandwidth_gbps %g ≠ bus_width_bits %d / 8 × data_rate_gbps %g = %.1f (%.0f %% apart, %.0f %% allowed): one of the three is wrong", bw, bus, rate, product, off * 100, bandwidthTolerance * 100))]
+        return [CatalogProblem(r, "bandwidth", String(format: "bandwidth_gbps %g ≠ bus_width_bits %ld / 8 × data_rate_gbps %g = %.1f (%.0f %% apart, %.0f %% allowed): one of the three is wrong", bw, bus, rate, product, off * 100, bandwidthTolerance * 100))]
     }
 
     static func dataRate(_ r: CatalogRecord) -> [CatalogProblem] {

@@ -148,9 +148,15 @@ extension CatalogValidator {
         return out
     }
 
-    static func modelReferences(_ r: CatalogRecord, tokenizers: Set<String>) -> [CatalogProblem] {
+    /// The tokenizer group exists; a bundled model is listed in its bundled group's `members` (user rows may join a
+    /// bundled group without editing it).
+    static func modelReferences(_ r: CatalogRecord, tokenizers: [String: CatalogRecord]) -> [CatalogProblem] {
         var out: [CatalogProblem] = []
-        if !tokenizers.contains(r["tokenizer_id"]) {
+        if let group = tokenizers[r["tokenizer_id"]] {
+            if r.origin == "bundled" && group.origin == "bundled" && !group.list("members").contains(r.id) {
+                out.append(CatalogProblem(r, "reference", "tokenizer group \(group.id) (\(group.location)) does not list \(r.id) in members"))
+            }
+        } else {
             out.append(CatalogProblem(r, "reference", "tokenizer_id \(r["tokenizer_id"]) is not a tokenizers row; add the group or use an existing one"))
         }
         if !r["hf_repo"].isEmpty && r["hf_repo"].range(of: #"^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$"#, options: .regularExpression) == nil {

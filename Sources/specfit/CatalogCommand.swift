@@ -165,8 +165,9 @@ struct CatalogCommand: ParsableCommand {
             } else {
                 for p in problems { print(p.description) }
                 let rules = Set(problems.map(\.rule)).sorted()
-                print(problems.isEmpty ? "catalog valid: \(rows) rows checked against \(CatalogValidator.rules.count) rules, no problem"
-                      : "\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(rows) rows checked (rules: \(rules.joined(separator: ", ")))")
+                let checked = "\(rows) row\(rows == 1 ? "" : "s") checked"
+                print(problems.isEmpty ? "catalog valid: \(checked) against \(CatalogValidator.rules.count) rules, no problem"
+                      : "\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(checked) (rules: \(rules.joined(separator: ", ")))")
             }
             if !problems.isEmpty { throw ExitCode(1) }
         }

@@ -175,6 +175,14 @@ import SpecFitCore
         #expect(fired("reference", [try edited("pairs", "llama-3.1-70b+3.2-1b", ["draft": "llama-9"])]).count == 1)
         #expect(fired("reference", [try edited("prices", "p001", ["gpu_id": "rtx-9999"])]).count == 1)
         #expect(fired("reference", [try edited("tokenizers", "qwen2.5", ["members": "qwen2.5-7b;qwen3-8b"])]).count == 1)
+        // A bundled model must be among its bundled group's members; a user row may join the group as it is.
+        var unlisted = try edited("models", "llama-3.1-8b", ["aliases": "", "hf_repo": "", "name": "X"], newID: "x-8b")
+        #expect(fired("reference", [unlisted]).isEmpty)
+        unlisted.origin = "bundled"
+        var s = bundled
+        s.files.append(.init(table: "models", file: "test.csv", header: nil, records: [unlisted]))
+        let p = CatalogValidator.validate(s, origins: ["bundled"]).filter { $0.rule == "reference" }
+        #expect(p.count == 1 && p.first?.message.contains("does not list x-8b") == true)
     }
 
     @Test func enums() throws {
