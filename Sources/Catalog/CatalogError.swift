@@ -11,6 +11,12 @@ public enum CatalogError: LocalizedError, Equatable {
     case ambiguous(name: String, candidates: [String])
     /// A bundled or imported row is malformed.
     case badRow(table: String, line: Int, reason: String)
+    /// A file to import or check cannot be read (exit 2).
+    case unreadableFile(path: String, reason: String)
+    /// `catalog import` / `catalog add` refused the rows: the first problem, and how many more there are. Nothing was written.
+    case importRejected(location: String, reason: String, more: Int)
+    /// `catalog remove` was given an id that no user row has.
+    case noUserRow(table: String, id: String, bundled: Bool)
 
     public var errorDescription: String? {
         switch self {
@@ -19,13 +25,22 @@ public enum CatalogError: LocalizedError, Equatable {
         case let .corrupt(path, reason):
             "the catalog database \(path) is not a valid SpecFit catalog (\(reason)); it was left as it is — move it away or delete it and SpecFit will rebuild it, or point --db elsewhere"
         case let .unknownModel(name, suggestions):
-            "unknown model '\(name)'" + (suggestions.isEmpty ? "; `specfit catalog list --models` shows the catalog" : "; did you mean \(suggestions.joined(separator: ", "))?")
+            "unknown model '\(name)'" + (suggestions.isEmpty ? "; `specfit catalog list models` shows the catalog" : "; did you mean \(suggestions.joined(separator: ", "))?")
         case let .unknownGPU(name, suggestions):
-            "unknown GPU '\(name)'" + (suggestions.isEmpty ? "; `specfit catalog list --gpus` shows the catalog" : "; did you mean \(suggestions.joined(separator: ", "))?")
+            "unknown GPU '\(name)'" + (suggestions.isEmpty ? "; `specfit catalog list gpus` shows the catalog" : "; did you mean \(suggestions.joined(separator: ", "))?")
         case let .ambiguous(name, candidates):
             "'\(name)' matches several catalog rows: \(candidates.joined(separator: ", ")); give one of these ids"
         case let .badRow(table, line, reason):
-            "catalog/\(table).csv line \(line): \(reason)"
+            table.hasSuffix(".csv") || table.contains("/") ? "\(table):\(line): \(reason)" : "catalog/\(table).csv line \(line): \(reason)"
+        case let .unreadableFile(path, reason):
+            "cannot read \(path): \(reason)"
+        case let .importRejected(location, reason, more):
+            "\(location): \(reason)" + (more == 0 ? "" : " (and \(more) more problem\(more == 1 ? "" : "s")"
+                + (location.contains(".csv") ? ": `specfit catalog validate FILE` lists them all)" : ")"))
+                + "; nothing was imported — fix the file and import it again"
+        case let .noUserRow(table, id, bundled):
+            bundled ? "\(id) is a bundled \(table) row; only your own rows can be removed (bundled rows come back with every catalog upgrade)"
+                : "no user row of \(table) is called \(id); `specfit catalog export --origin user` lists yours"
         }
     }
 
@@ -33,6 +48,8 @@ public enum CatalogError: LocalizedError, Equatable {
     public var exitCode: Int32 {
         switch self {
         case .unwritable: 3
+        // The name given matches several rows: the command needs a more precise one (a usage error).
+        case .ambiguous: 1
         default: 2
         }
     }

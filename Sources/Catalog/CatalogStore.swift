@@ -7,6 +7,8 @@ import SpecFitCore
 public final class CatalogStore: Sendable {
     public let path: String
     let dbQueue: DatabaseQueue
+    /// The catalog this binary carries, whose rows the database's bundled rows are.
+    public let bundled: BundledTables
 
     /// `$SPECFIT_DB`, else `$XDG_DATA_HOME/specfit/catalog.sqlite`, else `~/.local/share/specfit/catalog.sqlite`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -17,11 +19,13 @@ public final class CatalogStore: Sendable {
     }
 
     /// Opens (creating if needed) the catalog at `path` and brings its bundled rows up to date, in one transaction.
+    /// - Parameter bundled: the catalog this binary carries; tests pass another one to play an upgrade.
     /// - Throws: ``CatalogError/unwritable(path:reason:)`` when the folder or file cannot be written,
     ///   ``CatalogError/corrupt(path:reason:)`` when the file exists but is not a SpecFit catalog — its bytes are
     ///   never modified then.
-    public init(path: String) throws {
+    public init(path: String, bundled: BundledTables = .current) throws {
         self.path = path
+        self.bundled = bundled
         let fm = FileManager.default
         let url = URL(fileURLWithPath: path)
         if fm.fileExists(atPath: path) {
@@ -46,7 +50,7 @@ public final class CatalogStore: Sendable {
         }
         do {
             try Schema.migrator.migrate(dbQueue)
-            try syncBundled()
+            try syncBundled(bundled)
         } catch let e as CatalogError {
             throw e
         } catch let e as DatabaseError where e.resultCode == .SQLITE_READONLY || e.resultCode == .SQLITE_CANTOPEN || e.resultCode == .SQLITE_PERM {
@@ -84,49 +88,89 @@ public final class CatalogStore: Sendable {
         }
     }
 
-    /// Replaces the bundled rows when the binary carries a different catalog than the database, leaving
-    /// user rows alone. One transaction: on any bad row nothing changes.
-    func syncBundled() throws {
+    /// The bundled catalog version the database holds rows of (nil before the first import).
+    public func bundledVersion() throws -> String? {
+        try dbQueue.read { db in try String.fetchOne(db, sql: "SELECT value FROM catalog_meta WHERE key = 'bundled_version'") }
+    }
+
+    /// Replaces the bundled rows when the binary carries a different catalog than the database (an upgrade, or a
+    /// downgrade), leaving user rows alone: a user row whose id a bundled row also has keeps its place and the
+    /// bundled row is left out, so an upgrade never overwrites what the user imported. One transaction: on any bad
+    /// row nothing changes. Nothing is written when the versions agree.
+    func syncBundled(_ bundled: BundledTables) throws {
+        guard try bundledVersion() != bundled.version else { return }
         try dbQueue.write { db in
+            // Another process may have synced meanwhile.
             let current = try String.fetchOne(db, sql: "SELECT value FROM catalog_meta WHERE key = 'bundled_version'")
-            guard current != BundledCatalog.version else { return }
-            for (name, text) in BundledCatalog.tables {
+            guard current != bundled.version else { return }
+            for (name, text) in bundled.tables {
                 try db.execute(sql: "DELETE FROM \(name) WHERE origin = 'bundled'")
-                try Self.insert(db: db, table: name, csv: text, origin: "bundled")
+                let userIDs = Set(try String.fetchAll(db, sql: "SELECT CAST(id AS TEXT) FROM \(name) WHERE origin = 'user'"))
+                try Self.insert(db: db, table: name, csv: text, origin: "bundled", skipping: userIDs)
             }
             try db.execute(sql: "INSERT OR REPLACE INTO catalog_meta(key, value) VALUES ('bundled_version', ?)",
-                           arguments: [BundledCatalog.version])
+                           arguments: [bundled.version])
         }
     }
 
     /// Inserts every row of a CSV table; the CSV header names the columns.
-    static func insert(db: Database, table: String, csv: String, origin: String) throws {
+    /// - Parameter skipping: ids left out (user rows that take the place of bundled ones).
+    static func insert(db: Database, table: String, csv: String, origin: String, skipping: Set<String> = []) throws {
         let t: CSVTable
         do { t = try CSVTable(name: table, text: csv) } catch let e as CatalogError { throw e } catch {
             throw CatalogError.badRow(table: table, line: 0, reason: "\(error)")
         }
-        let columns = t.header + ["origin"]
+        for r in t.records where !skipping.contains(r.fields["id"] ?? "") {
+            guard let src = r.fields["source"], !src.isEmpty else {
+                throw CatalogError.badRow(table: table, line: r.line, reason: "source is empty: every row must cite where its facts come from")
+            }
+        }
+        try insert(db: db, table: table, header: t.header, records: t.records.filter { !skipping.contains($0.fields["id"] ?? "") },
+                   origin: origin) { line, reason in CatalogError.badRow(table: table, line: line, reason: reason) }
+    }
+
+    /// Inserts rows with their values typed by the schema (an empty field is NULL, or "" in ``Schema/emptyAllowed``
+    /// columns); `fail` turns a database error into the error to throw, with the row's line.
+    static func insert(db: Database, table: String, header: [String], records: [CSVTable.Record], origin: String,
+                       fail: (Int, String) -> Error) throws {
+        let columns = header + ["origin"]
+        let kinds = Dictionary(uniqueKeysWithValues: (Schema.columns[table] ?? []).map { ($0.name, $0.kind) })
         // Column names are quoted: some are SQL keywords ("check").
         let sql = "INSERT INTO \(table) (\(columns.map { "\"\($0)\"" }.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))"
         let stmt: Statement
         do { stmt = try db.makeStatement(sql: sql) } catch let e as DatabaseError {
-            throw CatalogError.badRow(table: table, line: 1, reason: "header does not match the schema: \(e.message ?? "\(e)")")
+            throw fail(1, "header does not match the schema: \(e.message ?? "\(e)")")
         }
-        for (i, row) in t.rows.enumerated() {
-            guard let src = row["source"], !src.isEmpty else {
-                throw CatalogError.badRow(table: table, line: i + 2, reason: "source is empty: every row must cite where its facts come from")
-            }
-            let values: [DatabaseValueConvertible?] = t.header.map { c in
-                let v = row[c] ?? ""
-                return v.isEmpty && !["aliases", "tie_break", "notes", "hardware", "pre_tokenizer", "members", "hf_repo",
-                                      "pci_vendor_id", "pci_device_id", "pci_subsys_vendor_id", "pci_subsys_device_id",
-                                      "pci_revisions", "draft", "target", "memory_type", "tasks", "model_id", "model_name"].contains(c) ? nil : v
+        for r in records {
+            let values: [DatabaseValueConvertible?] = header.map { c in
+                typedValue(r.fields[c] ?? "", column: c, kind: kinds[c] ?? .text)
             } + [origin]
             do {
                 try stmt.execute(arguments: StatementArguments(values))
             } catch let e as DatabaseError {
-                throw CatalogError.badRow(table: table, line: i + 2, reason: e.message ?? "\(e)")
+                throw fail(r.line, e.message ?? "\(e)")
             }
+        }
+    }
+
+    /// A CSV field as the value stored: Int, Double or Bool when it reads as one, else the text (the database then
+    /// refuses what does not fit); empty is NULL unless the column keeps empty strings.
+    static func typedValue(_ v: String, column: String, kind: Schema.Column.Kind) -> DatabaseValueConvertible? {
+        if v.isEmpty { return Schema.emptyAllowed.contains(column) ? "" : nil }
+        switch kind {
+        case .integer:
+            if let i = Int64(v) { return i }
+            // "36.0" is an integer written as a number (a spreadsheet's export).
+            if let d = Double(v), d.rounded() == d, abs(d) < 1e15 { return Int64(d) }
+            return v
+        case .double: return Double(v) ?? v
+        case .boolean:
+            switch v.lowercased() {
+            case "1", "true": return true
+            case "0", "false": return false
+            default: return v
+            }
+        case .text: return v
         }
     }
 

@@ -169,4 +169,43 @@ enum Schema {
 
     /// Column order of each bundled table, the CSV header plus nothing else.
     static let tables = ["quant_types", "ftypes", "tokenizers", "models", "gpus", "acceptance", "pairs", "prices", "cloud_prices", "errors"]
+
+    /// Text columns where an empty CSV field is stored as an empty string (a list with no entries, no PCI id,
+    /// no notes); in every other column an empty field is NULL, which a NOT NULL column refuses.
+    static let emptyAllowed: Set<String> = [
+        "aliases", "tie_break", "notes", "hardware", "pre_tokenizer", "members", "hf_repo", "pci_vendor_id", "pci_device_id",
+        "pci_subsys_vendor_id", "pci_subsys_device_id", "pci_revisions", "draft", "target", "memory_type", "tasks",
+        "model_id", "model_name",
+    ]
+
+    /// One column of a catalog table as the migrations declare it.
+    struct Column: Sendable, Equatable {
+        enum Kind: Sendable { case integer, double, boolean, text }
+        var name: String
+        var kind: Kind
+        var notNull: Bool
+    }
+
+    /// The columns of every catalog table except `origin`, read from an in-memory database built by the same
+    /// migrations, so that checks on CSV rows follow the schema instead of a second copy of it.
+    static let columns: [String: [Column]] = {
+        var out: [String: [Column]] = [:]
+        guard let q = try? DatabaseQueue() else { return out }
+        try? migrator.migrate(q)
+        try? q.read { db in
+            for t in tables {
+                out[t] = try db.columns(in: t).filter { $0.name != "origin" }.map { c in
+                    let kind: Column.Kind = switch c.type.uppercased() {
+                    case "INTEGER": .integer
+                    case "DOUBLE", "REAL", "NUMERIC": .double
+                    case "BOOLEAN": .boolean
+                    default: .text
+                    }
+                    // The primary key is NOT NULL in effect even where SQLite's table_info says otherwise.
+                    return Column(name: c.name, kind: kind, notNull: c.isNotNull || c.name == "id")
+                }
+            }
+        }
+        return out
+    }()
 }

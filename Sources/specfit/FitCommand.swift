@@ -178,7 +178,12 @@ struct FitRequestFactory {
         var warnings: [String]
     }
 
-    static func isPath(_ name: String) -> Bool { name.lowercased().hasSuffix(".gguf") || name.contains("/") && FileManager.default.fileExists(atPath: name) }
+    /// A GGUF file rather than a catalog name: an existing file, or a `.gguf` name with a folder in it. A bare
+    /// `Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf` that is not here is a catalog name (``catalogModel(_:)``).
+    static func isPath(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: name) && (name.lowercased().hasSuffix(".gguf") || name.contains("/"))
+            || name.lowercased().hasSuffix(".gguf") && name.contains("/")
+    }
 
     /// - Parameter tokenTexts: read the file's token list too (for the token-text rule of a pair check).
     func resolve(_ name: String, tokenTexts: Bool = false) throws -> Resolved {
@@ -193,17 +198,11 @@ struct FitRequestFactory {
                 throw CLIError(message: error.localizedDescription, code: 2)
             }
         }
-        let m = try model(name)
-        return Resolved(spec: m, tensors: nil, tokenizer: try catalog.tokenizer(for: m), ftype: nil, warnings: [])
+        let (m, quant) = try catalogModel(name)
+        return Resolved(spec: m, tensors: nil, tokenizer: try catalog.tokenizer(for: m), ftype: quant, warnings: [])
     }
 
-    func model(_ name: String) throws -> ModelSpec {
-        switch NameMatcher.resolve(name, candidates: models.map { ($0.id, $0.aliases + [$0.hfRepo]) }) {
-        case .found(let id): return models.first { $0.id == id }!
-        case .ambiguous(let c): throw CatalogError.ambiguous(name: name, candidates: c)
-        case .notFound(let s): throw CatalogError.unknownModel(name: name, suggestions: s)
-        }
-    }
+    func model(_ name: String) throws -> ModelSpec { try catalogModel(name).spec }
 
     /// `--gpu` values: "rtx-4090", "2x rtx-3090".
     func cards(_ specs: [String]) throws -> [GPUSpec] {
@@ -216,16 +215,11 @@ struct FitRequestFactory {
                 name = String(name[name.index(after: x)...]).trimmingCharacters(in: .whitespaces)
             }
             guard count <= 16 else { throw CLIError(message: "--gpu \(spec): at most 16 cards", code: 1) }
-            switch NameMatcher.resolve(name, candidates: allCards.map { ($0.id, $0.aliases + [$0.name]) }) {
-            case .found(let id):
-                let card = allCards.first { $0.id == id }!
-                guard card.vramMiB > 0, card.bandwidthGBps > 0 else {
-                    throw CLIError(message: "\(card.id): its memory and bandwidth depend on the host it sits in; run `specfit fit` on that machine instead of --gpu", code: 2)
-                }
-                out += Array(repeating: card, count: count)
-            case .ambiguous(let c): throw CatalogError.ambiguous(name: name, candidates: c)
-            case .notFound(let s): throw CatalogError.unknownGPU(name: name, suggestions: s)
+            let card = try catalogCard(name)
+            guard card.vramMiB > 0, card.bandwidthGBps > 0 else {
+                throw CLIError(message: "\(card.id): its memory and bandwidth depend on the host it sits in; run `specfit fit` on that machine instead of --gpu", code: 2)
             }
+            out += Array(repeating: card, count: count)
         }
         return out
     }

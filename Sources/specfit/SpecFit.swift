@@ -35,6 +35,8 @@ enum Main {
             let code = SpecFit.exitCode(for: error)
             if code == .success { SpecFit.exit(withError: error) } // --help, --version
             let text = SpecFit.fullMessage(for: error)
+            // A command that already printed its report and only sets the status (`catalog validate`).
+            if text.isEmpty { exit(code.rawValue == 64 ? 1 : code.rawValue) }
             // swift-argument-parser's usage errors exit 64; SpecFit's convention is 1.
             fail(text, code.rawValue == 64 ? 1 : code.rawValue)
         }
