@@ -93,6 +93,10 @@ public struct CommandLineArguments: Sendable, Equatable {
     public var options: [String]
     public var positionals: [String]
 
+    public init(command: [String], options: [String], positionals: [String]) {
+        self.command = command; self.options = options; self.positionals = positionals
+    }
+
     /// What the server hands to the command's parser.
     public var forParser: [String] { options + ["--"] + positionals }
 

@@ -54,7 +54,7 @@ public struct Query: Sendable {
     /// Refuses keys outside `allowed`, so a misspelt parameter is an error rather than silently ignored.
     public func check(allowed: [String]) throws(WebError) {
         if let unknown = pairs.first(where: { !allowed.contains($0.key) }) {
-            throw .badRequest("unknown parameter '\(unknown.key)'; this address takes \(allowed.joined(separator: ", "))")
+            throw .badRequest("unknown parameter '\(unknown.key)'; " + (allowed.isEmpty ? "this address takes none" : "this address takes \(allowed.joined(separator: ", "))"))
         }
     }
 
