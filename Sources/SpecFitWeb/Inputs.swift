@@ -33,6 +33,7 @@ public struct RunInputs: Sendable, Equatable {
     /// n_ctx bounds of the command line (`--ctx`).
     public static let ctxRange = 256...10_000_000
 
+    /// Reads the run options of a query; an absent option keeps the command line's default.
     public init(_ q: Query) throws(WebError) {
         if let v = try q.choice("quant", Self.quants) { quant = v }
         if let v = try q.choice("draft-quant", Self.quants) { draftQuant = v }
@@ -126,7 +127,7 @@ public struct FitInputs: Sendable, Equatable {
 
     static let keys = ["target", "draft", "gpu"] + RunInputs.keys
 
-    /// nil when the query names no target (an empty form).
+    /// nil when the query names no target (an empty form); a draft without a target is a 400.
     public static func parse(_ q: Query) throws(WebError) -> FitInputs? {
         guard let target = try q.name("target") else {
             if q.has("draft") { throw .badRequest("target: missing; a draft needs a target model") }
@@ -136,6 +137,7 @@ public struct FitInputs: Sendable, Equatable {
         return FitInputs(target: target, draft: try q.name("draft"), gpus: try q.names("gpu"), run: try RunInputs(q))
     }
 
+    /// `specfit fit …` for these inputs: every flag spelt out (`explicit`, what the server parses) or only the non-defaults.
     public func arguments(explicit: Bool) -> CommandLineArguments {
         var o: [String] = []
         if let draft { o += ["--draft", draft] }

@@ -27,6 +27,7 @@ public struct WebRoute: Sendable, Equatable {
     public var parameters: [String]
 }
 
+/// Every page and endpoint `specfit serve` answers, in navigation order for the pages.
 public enum WebRoutes {
     /// Pages also take `format` (md, html or json) to download their report.
     public static let formats = ["md", "html", "json"]

@@ -12,7 +12,7 @@ public struct ServeOptions: Sendable, Equatable {
     /// Listen on an address other hosts can reach, and accept any Host header.
     public var allowRemote: Bool
     /// Let endpoints change the catalog. No endpoint writes today: without this flag every POST, PUT, PATCH and
-    /// DELETE is refused with 403, with it they get 405.
+    /// DELETE is refused with 403, with it they get 405. Other methods than GET and HEAD always get 405.
     public var allowWrite: Bool
 
     public init(host: String = "127.0.0.1", port: Int = 8080, allowRemote: Bool = false, allowWrite: Bool = false) {
@@ -92,10 +92,13 @@ struct GuardMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if request.method != .get && request.method != .head {
-            let e = app.options.allowWrite
-                ? WebError(status: 405, message: "\(request.method) \(path): no endpoint changes anything; use GET")
-                : WebError(status: 403, message: "\(request.method) \(path): this server is read-only; start it with --allow-write to let endpoints change the catalog")
-            return app.error(e, path: path).response
+            let writes: [HTTPRequest.Method] = [.post, .put, .patch, .delete]
+            let e = writes.contains(request.method) && !app.options.allowWrite
+                ? WebError(status: 403, message: "\(request.method) \(path): this server is read-only; start it with --allow-write to let endpoints change the catalog")
+                : WebError(status: 405, message: "\(request.method) \(path): no endpoint answers this method; use GET")
+            var response = app.error(e, path: path).response
+            if e.status == 405 { response.headers[.allow] = "GET, HEAD" }
+            return response
         }
         if !app.options.allowRemote, let authority = request.head.authority, !Loopback.isLoopbackAuthority(authority) {
             return app.error(WebError(status: 403, message: "Host \(authority) is not a loopback name; open http://127.0.0.1 or start the server with --allow-remote"),

@@ -307,6 +307,8 @@ import Testing
             #expect(r.status == 403)
             #expect((r.object["error"] as? String)?.contains("start it with --allow-write") == true)
             #expect(try server().request("DELETE", "/catalog").status == 403)
+            let trace = try server().request("OPTIONS", "/api/fit")
+            #expect(trace.status == 405 && trace.header("allow") == "GET, HEAD")
         }
 
         @Test func a_foreign_host_header_is_refused() throws {
