@@ -159,8 +159,8 @@ struct QueryBuilder {
     }
 
     static func encode(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
-        allowed.insert(charactersIn: "-._~:")
+        // RFC 3986 unreserved characters (and ':', common in Ollama tags) stay as they are.
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:")
         let escaped = s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
         return escaped.replacingOccurrences(of: "%20", with: "+")
     }
