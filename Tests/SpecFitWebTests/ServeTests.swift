@@ -247,6 +247,9 @@ import Testing
             #expect(r.status == 200)
             let local = try #require(r.object["localPerMTok"] as? Double)
             #expect(abs(local - 1.11) < 0.005)
+            let cli = try s.cli(["cost", "qwen2.5-coder-32b", "--draft", "qwen2.5-coder-0.5b", "--gpu", "rtx-4090", "--cloud-price-per-mtok", "0.8",
+                                 "--json", "--machine", LiveServer.machineFile])
+            #expect(r.body == cli.out)
             #expect(try s.get("/api/cost?target=qwen2.5-coder-32b&kwh-price=-1").status == 422)
             #expect(try s.get("/api/cost?target=qwen2.5-coder-32b&kwh-price=cheap").status == 400)
         }
