@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The default traits pull in swift-configuration, which `specfit serve` does not use.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
     ],
     targets: [
         .target(name: "SpecFitCore"),
@@ -28,10 +30,14 @@ let package = Package(
         .target(name: "CKernels"),
         .target(name: "Decoder", dependencies: ["SpecFitCore", "GGUF", "CKernels"]),
         .target(name: "Report", dependencies: ["SpecFitCore", .product(name: "Mustache", package: "swift-mustache")]),
+        .target(name: "SpecFitWeb", dependencies: [
+            "SpecFitCore", "Report", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .executableTarget(
             name: "specfit",
             dependencies: [
-                "SpecFitCore", "Catalog", "Probe", "Report", "GGUF", "Decoder",
+                "SpecFitCore", "Catalog", "Probe", "Report", "GGUF", "Decoder", "SpecFitWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,6 +48,7 @@ let package = Package(
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "GGUF", "SpecFitCore", "CKernels"]),
         .testTarget(name: "SpecFitCLITests", dependencies: ["specfit", "Catalog"]),
+        .testTarget(name: "SpecFitWebTests", dependencies: ["SpecFitWeb", "SpecFitCore", "specfit"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),
     ]

@@ -25,7 +25,7 @@ public enum HTMLReport {
     <p class="muted">Generated {{generatedAt}} by specfit {{version}}.</p>
     <h2>Machine</h2>
     <p>{{machineLabel}}</p>
-    {{#machineRows.count}}<table>{{#machineRows}}<tr><th>{{key}}</th><td>{{value}}</td></tr>{{/machineRows}}</table>{{/machineRows.count}}
+    {{^empty(machineRows)}}<table>{{#machineRows}}<tr><th>{{key}}</th><td>{{value}}</td></tr>{{/machineRows}}</table>{{/empty(machineRows)}}
     {{#verdicts}}
     <section class="verdict-section">
     <h2>{{title}}</h2>
@@ -50,11 +50,11 @@ public enum HTMLReport {
     {{{gammaChart}}}
     <ul class="muted">{{#basis}}<li>{{.}}</li>{{/basis}}</ul>
     {{/fits}}
-    {{#compat.count}}<h3>Pair check</h3><ul>{{#compat}}<li>{{.}}</li>{{/compat}}</ul>{{/compat.count}}
+    {{^empty(compat)}}<h3>Pair check</h3><ul>{{#compat}}<li>{{.}}</li>{{/compat}}</ul>{{/empty(compat)}}
     <h3>Commands</h3>
     <pre>{{#commands}}{{.}}
     {{/commands}}</pre>
-    {{#advice.count}}<h3>What to change</h3><ul>{{#advice}}<li>{{.}}</li>{{/advice}}</ul>{{/advice.count}}
+    {{^empty(advice)}}<h3>What to change</h3><ul>{{#advice}}<li>{{.}}</li>{{/advice}}</ul>{{/empty(advice)}}
     </section>
     {{/verdicts}}
     {{#comparison}}
@@ -71,7 +71,7 @@ public enum HTMLReport {
     <p>Overall: <strong>{{overall}}</strong></p>
     {{/comparison}}
     <h2>Measured validation</h2>
-    {{^validation.count}}<p>No measurement on this machine yet: <code>specfit bench</code> runs the pair and records measured against predicted.</p>{{/validation.count}}
+    {{#empty(validation)}}<p>No measurement on this machine yet: <code>specfit bench</code> runs the pair and records measured against predicted.</p>{{/empty(validation)}}
     <ul>{{#validation}}<li>{{.}}</li>{{/validation}}</ul>
     <h2>Reproduce</h2>
     <pre>{{#reproduce}}{{.}}

@@ -45,9 +45,8 @@ struct ChooseGPUCommand: ParsableCommand {
     @Option(name: .long, help: "How many to show.")
     var top = 15
 
-    func run() throws {
-        let catalog = try global.openCatalog()
-        let factory = try FitRequestFactory(catalog: catalog, global: global)
+    /// The base request and the cards that hold it, cheapest first (what `run` prints; `serve` answers it too).
+    func choices(factory: FitRequestFactory) throws -> (base: FitRequest, choices: [GPUChoice]) {
         let base = try factory.request(target: target, draft: draft, run: runOptions, gpus: [])
         let vendors = Set(vendor.map { $0.lowercased() })
         if let bad = vendors.first(where: { !["nvidia", "amd", "intel", "apple"].contains($0) }) {
@@ -55,8 +54,15 @@ struct ChooseGPUCommand: ParsableCommand {
         }
         if let b = budget, b <= 0 { throw CLIError(message: "--budget must be positive", code: 1) }
         let cards = factory.allCards.filter { vendors.isEmpty || vendors.contains($0.vendor.lowercased()) }
-        let prices = try parsePrices(price, base: try catalog.prices())
-        let choices = GPUChooser.choose(base: base, cards: cards, prices: prices, minTokensPerSecond: minTPS, budget: budget)
+        let prices = try parsePrices(price, base: try factory.catalog.prices())
+        return (base, GPUChooser.choose(base: base, cards: cards, prices: prices, minTokensPerSecond: minTPS, budget: budget))
+    }
+
+    func run() throws {
+        let catalog = try global.openCatalog()
+        let factory = try FitRequestFactory(catalog: catalog, global: global)
+        let (base, choices) = try self.choices(factory: factory)
+        let vendors = Set(vendor.map { $0.lowercased() })
         if global.json {
             struct Out: Encodable { let target: String; let draft: String?; let nCtx: Int; let choices: [GPUChoice] }
             try printJSON(Out(target: base.target.id, draft: base.draft?.id, nCtx: base.config.nCtx, choices: Array(choices.prefix(top))))
@@ -116,12 +122,16 @@ struct CostCommand: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "Override a card price: ID=AMOUNT; repeatable.")
     var price: [String] = []
 
-    func run() throws {
+    func checkOptions() throws {
         for (name, v) in [("--kwh-price", kWhPrice), ("--cpu-watts", cpuWatts)] where v < 0 { throw CLIError(message: "\(name) must not be negative", code: 1) }
         guard hoursPerDay > 0, hoursPerDay <= 24 else { throw CLIError(message: "--hours-per-day: give 0 < H ≤ 24", code: 1) }
         guard lifetimeYears > 0 else { throw CLIError(message: "--lifetime-years must be positive", code: 1) }
-        let catalog = try global.openCatalog()
-        let factory = try FitRequestFactory(catalog: catalog, global: global)
+    }
+
+    /// The estimate `run` prints (`serve` answers it too).
+    func estimate(factory: FitRequestFactory) throws -> CostEstimate {
+        try checkOptions()
+        let catalog = factory.catalog
         let cards = try factory.cards(gpu)
         let r = try factory.request(target: target, draft: draft, run: runOptions, gpus: cards)
         let f = FitEngine.evaluate(r, withAdvice: false)
@@ -156,7 +166,16 @@ struct CostCommand: ParsableCommand {
                                          kWhPrice: kWhPrice, gpuWatts: gpuWatts, cpuWatts: cpuWatts, tokensPerSecond: tps,
                                          tokensPerSecondBasis: "predicted \(f.speed.speculativeTokensPerSecond == nil ? "plain" : "speculative") decode for \(f.verdict.components(separatedBy: " — ").first ?? "")",
                                          cloudPricePerMTok: cloud, cloudPriceBasis: cloudBasis)
-        let e = CostEstimate.compute(a)
+        return CostEstimate.compute(a)
+    }
+
+    func run() throws {
+        try checkOptions()
+        let catalog = try global.openCatalog()
+        let factory = try FitRequestFactory(catalog: catalog, global: global)
+        let e = try estimate(factory: factory)
+        let a = e.assumptions
+        let (hw, cloud, hwBasis, cloudBasis, tps, gpuWatts) = (a.hardwarePrice, a.cloudPricePerMTok, a.hardwarePriceBasis, a.cloudPriceBasis, a.tokensPerSecond, a.gpuWatts)
         if global.json { try printJSON(e); return }
         print(String(format: "Local: $%.2f per million tokens%@; cloud: %@", e.localPerMTok, hw == nil ? " (electricity only: no hardware price)" : "",
                      cloud.map { String(format: "$%.2f per million tokens", $0) } ?? "no price"))

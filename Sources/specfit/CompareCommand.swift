@@ -99,19 +99,30 @@ struct RecommendCommand: ParsableCommand {
     @Option(name: .long, help: "How many to show.")
     var top = 10
 
-    func run() throws {
+    func checkOptions() throws -> SpecFitCore.Task {
         guard let t = SpecFitCore.Task(rawValue: task) else {
             throw CLIError(message: "unknown --task '\(task)'; use one of \(SpecFitCore.Task.allCases.map(\.rawValue).joined(separator: ", "))", code: 2)
         }
         guard (256...10_000_000).contains(ctx) else { throw CLIError(message: "--ctx \(ctx): give 256…10000000", code: 1) }
         guard (1...1000).contains(top) else { throw CLIError(message: "--top \(top): give 1…1000", code: 1) }
-        let catalog = try global.openCatalog()
-        let factory = try FitRequestFactory(catalog: catalog, global: global)
+        return t
+    }
+
+    /// The ranking `run` prints (`serve` answers it too).
+    func recommendations(factory: FitRequestFactory) throws -> (base: FitRequest, result: (ranked: [Recommendation], closest: [Recommendation], evaluated: Int)) {
+        let t = try checkOptions()
         let models = factory.models
         guard let any = models.first else { throw CLIError(message: "the catalog has no models", code: 2) }
         let base = try factory.request(target: any, draft: nil, ftype: .q4_K_M, draftFtype: .q4_K_M,
                                        config: RunConfig(nCtx: ctx, task: t), gpus: try factory.cards(gpu))
-        let result = Recommender.recommend(base: base, models: models, minTokensPerSecond: minTPS, limit: top)
+        return (base, Recommender.recommend(base: base, models: models, minTokensPerSecond: minTPS, limit: top))
+    }
+
+    func run() throws {
+        _ = try checkOptions()
+        let catalog = try global.openCatalog()
+        let factory = try FitRequestFactory(catalog: catalog, global: global)
+        let (base, result) = try recommendations(factory: factory)
         if global.json {
             struct Out: Encodable { let machine: String; let evaluated: Int; let ranked: [Recommendation]; let closest: [Recommendation] }
             try printJSON(Out(machine: base.machineLabel, evaluated: result.evaluated, ranked: result.ranked, closest: result.closest))

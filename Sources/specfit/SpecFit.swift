@@ -15,7 +15,7 @@ struct SpecFit: ParsableCommand {
         commandName: "specfit",
         abstract: "Will this model — and this draft/target pair — run on my machine, and how fast?",
         version: "0.1.0",
-        subcommands: [ProbeCommand.self, FitCommand.self, BenchCommand.self, InspectCommand.self, PairCheckCommand.self, CompareCommand.self, RecommendCommand.self, ReportCommand.self, AccuracyCommand.self, ChooseGPUCommand.self, CostCommand.self, DoctorCommand.self, GenerateCommand.self, CatalogCommand.self]
+        subcommands: [ProbeCommand.self, FitCommand.self, BenchCommand.self, InspectCommand.self, PairCheckCommand.self, CompareCommand.self, RecommendCommand.self, ReportCommand.self, AccuracyCommand.self, ChooseGPUCommand.self, CostCommand.self, DoctorCommand.self, GenerateCommand.self, CatalogCommand.self, ServeCommand.self]
     )
 }
 
