@@ -133,8 +133,8 @@ import Testing
             let s = try server()
             let r = try s.get("/recommend?gpu=rtx-4090&task=code-completion&top=3")
             #expect(r.status == 200)
-            // README's `specfit recommend --gpu rtx-4090 --task code-completion` ranks gpt-oss-120b IQ4_XS first of 791.
-            #expect(r.body.contains("791 combinations evaluated"))
+            // Every catalog model × quant is evaluated (the count grows with the catalog).
+            #expect(r.body.range(of: #"[0-9]{3,} combinations evaluated"#, options: .regularExpression) != nil)
             #expect(r.body.contains("<td class=\"num\">1</td><td>≥ 100 B · Q4–Q5</td><td>gpt-oss-120b</td><td>IQ4_XS</td>"))
             #expect(r.body.contains("href=\"/fit?target=gpt-oss-120b&amp;gpu=rtx-4090&amp;quant=IQ4_XS&amp;task=code-completion\""))
             let bad = try s.get("/recommend?top=0")
@@ -258,7 +258,7 @@ import Testing
             let s = try server()
             let r = try s.get("/api/recommend?gpu=rtx-4090&top=2")
             #expect(r.status == 200)
-            #expect(r.object["evaluated"] as? Int == 791)
+            #expect((r.object["evaluated"] as? Int ?? 0) >= 300)
             #expect((r.object["ranked"] as? [Any])?.count == 2)
             let bad = try s.get("/api/recommend?task=poetry")
             #expect(bad.status == 422)
