@@ -95,6 +95,10 @@ public final class Transformer: @unchecked Sendable {
     var valueCache: [UnsafeMutablePointer<Float>]
     /// Tokens held in the cache (the next token's position).
     public private(set) var position = 0
+    /// Checked between layers: once set, ``forward(_:outputs:)`` throws ``DecoderError/interrupted`` at the next
+    /// layer and the cache keeps only the tokens before that pass (a prompt pass can take a second; Ctrl-C should not
+    /// wait for it).
+    public var cancellation: CancellationFlag?
 
     /// - Throws: ``DecoderError`` for an architecture or tensor type without support, before any work.
     public init(gguf: GGUFModel, contextLength: Int, threads: Int) throws {
@@ -168,6 +172,7 @@ public final class Transformer: @unchecked Sendable {
         }
 
         for (il, L) in layers.enumerated() {
+            if cancellation?.isSet == true { throw DecoderError.interrupted }
             // Attention.
             rmsNorm(x, L.attnNorm, into: &h, rows: n, width: d, eps: c.rmsEps)
             try mm(L.q, h, n, &q); try mm(L.k, h, n, &k); try mm(L.v, h, n, &v)
