@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "GGUF", "SpecFitCore", "CKernels"]),
-        .testTarget(name: "SpecFitCLITests", dependencies: ["specfit"]),
+        .testTarget(name: "SpecFitCLITests", dependencies: ["specfit", "GGUF", "SpecFitCore"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),
     ]
