@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "SpecFitCore"]),
         .testTarget(name: "GGUFTests", dependencies: ["GGUF", "SpecFitCore"]),
         .testTarget(name: "DecoderTests", dependencies: ["Decoder", "GGUF", "SpecFitCore", "CKernels"]),
-        .testTarget(name: "SpecFitCLITests", dependencies: ["specfit", "Catalog"]),
+        .testTarget(name: "SpecFitCLITests", dependencies: ["specfit", "Catalog", "GGUF", "SpecFitCore"]),
         .testTarget(name: "SpecFitWebTests", dependencies: ["SpecFitWeb", "SpecFitCore", "specfit"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "SpecFitCore"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "SpecFitCore"], resources: []),

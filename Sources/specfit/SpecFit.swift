@@ -15,7 +15,7 @@ struct SpecFit: ParsableCommand {
         commandName: "specfit",
         abstract: "Will this model — and this draft/target pair — run on my machine, and how fast?",
         version: "0.1.0",
-        subcommands: [ProbeCommand.self, FitCommand.self, BenchCommand.self, InspectCommand.self, PairCheckCommand.self, CompareCommand.self, RecommendCommand.self, ReportCommand.self, AccuracyCommand.self, ChooseGPUCommand.self, CostCommand.self, DoctorCommand.self, GenerateCommand.self, CatalogCommand.self, ServeCommand.self]
+        subcommands: [ProbeCommand.self, FitCommand.self, BenchCommand.self, InspectCommand.self, PairCheckCommand.self, CompareCommand.self, RecommendCommand.self, ReportCommand.self, AccuracyCommand.self, ChooseGPUCommand.self, CostCommand.self, DoctorCommand.self, GenerateCommand.self, LogitsCommand.self, PerplexityCommand.self, CatalogCommand.self, ServeCommand.self]
     )
 }
 
@@ -31,6 +31,9 @@ enum Main {
             fail(e.localizedDescription, e.exitCode)
         } catch let e as CLIError {
             fail(e.message, e.code)
+        } catch let e as ExitCode where e != .success && e != .validationFailure {
+            // A command that has already said what happened (an interrupted generation: 130).
+            exit(e.rawValue)
         } catch {
             let code = SpecFit.exitCode(for: error)
             if code == .success { SpecFit.exit(withError: error) } // --help, --version

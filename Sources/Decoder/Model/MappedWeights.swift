@@ -10,6 +10,8 @@ public enum DecoderError: LocalizedError, Equatable {
     case mapFailed(path: String, reason: String)
     case badShape(tensor: String, expected: [Int64], found: [Int64])
     case contextFull(position: Int, contextLength: Int)
+    /// The run was stopped (Ctrl-C) through ``Transformer/cancellation``.
+    case interrupted
 
     public var errorDescription: String? {
         switch self {
@@ -21,9 +23,10 @@ public enum DecoderError: LocalizedError, Equatable {
         case let .mapFailed(path, reason): "cannot memory-map \(path): \(reason)"
         case let .badShape(t, e, f): "tensor \(t) has shape \(f), expected \(e): the metadata and the tensors disagree"
         case let .contextFull(p, n): "position \(p) is past the context of \(n) tokens; give a larger --ctx"
+        case .interrupted: "interrupted"
         }
     }
-    public var exitCode: Int32 { 2 }
+    public var exitCode: Int32 { self == .interrupted ? 130 : 2 }
 }
 
 /// The file's tensor data, memory-mapped read-only (never copied): the OS pages weights in as kernels read them.

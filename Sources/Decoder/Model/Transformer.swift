@@ -22,7 +22,8 @@ public struct TransformerConfig: Sendable {
     public var vocabSize: Int
     public var rmsEps: Float
     public var ropeBase: Float
-    /// Gemma 3's sliding-window layers use their own base, 10 000 (llama.cpp `src/models/gemma3.cpp`).
+    /// Gemma 3's sliding-window layers use their own base: `rope.freq_base_swa`, else 10 000 (llama.cpp
+    /// `src/models/gemma3.cpp`, `llama-hparams.h`).
     public var ropeBaseSWA: Float
     /// Linear RoPE scaling of the global layers (`rope.scaling.factor`), 1 when absent.
     public var ropeScale: Float
@@ -54,7 +55,7 @@ public struct TransformerConfig: Sendable {
         vocabSize = g.arrayCount("tokenizer.ggml.tokens") ?? 0
         rmsEps = float("attention.layer_norm_rms_epsilon") ?? 1e-6
         ropeBase = float("rope.freq_base") ?? 10_000
-        ropeBaseSWA = 10_000
+        ropeBaseSWA = float("rope.freq_base_swa") ?? 10_000
         let scaling = g.stringValue("\(arch).rope.scaling.type")
         ropeScale = scaling == "linear" ? (float("rope.scaling.factor") ?? 1) : 1
         ropeLayout = a == .llama ? .norm : .neox
@@ -99,6 +100,10 @@ public final class Transformer: @unchecked Sendable {
     var valueCache: [UnsafeMutablePointer<Float>]
     /// Tokens held in the cache (the next token's position).
     public private(set) var position = 0
+    /// Checked between layers: once set, ``forward(_:outputs:)`` throws ``DecoderError/interrupted`` at the next
+    /// layer and the cache keeps only the tokens before that pass (a prompt pass can take a second; Ctrl-C should not
+    /// wait for it).
+    public var cancellation: CancellationFlag?
 
     /// - Parameters:
     ///   - layerLimit: run only the first `layerLimit` blocks, then the output norm and head — the early-exit
@@ -200,6 +205,7 @@ public final class Transformer: @unchecked Sendable {
         }
 
         for (il, L) in layers.enumerated() {
+            if cancellation?.isSet == true { throw DecoderError.interrupted }
             // Attention.
             rmsNorm(x, L.attnNorm, into: &h, rows: n, width: d, eps: c.rmsEps)
             try mm(L.q, h, n, &q); try mm(L.k, h, n, &k); try mm(L.v, h, n, &v)
@@ -258,12 +264,15 @@ public final class Transformer: @unchecked Sendable {
         }
     }
 
-    /// out[r] = x[r] / √(mean(x[r]²) + ε) · w (RMSNorm, Zhang & Sennrich 2019; llama.cpp `ggml_rms_norm` then `ggml_mul`).
+    /// out[r] = x[r] · (1/√(mean(x[r]²) + ε)) · w (RMSNorm, Zhang & Sennrich 2019), rounded as llama.cpp's
+    /// `ggml_compute_forward_rms_norm_f32` (ggml-cpu/ops.cpp) rounds it: the squares summed in Double, the mean
+    /// and the scale in Float, then `ggml_mul` by the weights.
     func rmsNorm(_ x: [Float], _ w: [Float], into out: inout [Float], rows: Int, width: Int, eps: Float) {
         for r in 0..<rows {
-            var ss: Float = 0
-            for i in 0..<width { let a = x[r * width + i]; ss += a * a }
-            let s = 1 / (ss / Float(width) + eps).squareRoot()
+            var ss = 0.0
+            for i in 0..<width { let a = x[r * width + i]; ss += Double(a * a) }
+            let mean = Float(ss / Double(width))
+            let s = 1 / (mean + eps).squareRoot()
             for i in 0..<width { out[r * width + i] = x[r * width + i] * s * w[i] }
         }
     }
@@ -283,25 +292,30 @@ public final class Transformer: @unchecked Sendable {
         for r in 0..<rows { for i in 0..<w { y[r * w + i] += b[i] } }
     }
 
-    /// Rotary position embedding (Su et al. 2021): dimension pair i turns by pos · base^(−2i/d) / scale
+    /// Rotary position embedding (Su et al. 2021): dimension pair i turns by θ_i = pos · base^(−2i/d) / scale
     /// (divided by `rope_freqs[i]` when the file has them), pairs laid out as ``TransformerConfig/RopeLayout``.
+    /// θ_i is rounded as ggml's `ggml_rope_cache_init` makes it (ggml-cpu/ops.cpp): θ starts at pos and is
+    /// multiplied by `powf(base, −2/d)` once per pair, not raised to a power per pair — the same angle to within a
+    /// few ulps, but those ulps are radians at large positions.
     func rope(_ x: inout [Float], rows: Int, heads: Int, base: Float, scale: Float) {
         let hd = config.headDim, half = hd / 2
-        var inv = [Float](repeating: 0, count: half)
-        for i in 0..<half {
-            inv[i] = powf(base, -2 * Float(i) / Float(hd)) / scale / (ropeFreqs?[i] ?? 1)
-        }
+        let thetaScale = powf(base, -2 / Float(hd))
+        let freqScale = 1 / scale
+        var cs = [Float](repeating: 0, count: half), sn = [Float](repeating: 0, count: half)
         for r in 0..<rows {
-            let pos = Float(position + r)
+            var theta = Float(position + r)
+            for i in 0..<half {
+                let angle = freqScale * (theta / (ropeFreqs?[i] ?? 1))
+                cs[i] = cosf(angle); sn[i] = sinf(angle)
+                theta *= thetaScale
+            }
             for hIdx in 0..<heads {
                 let o = (r * heads + hIdx) * hd
                 for i in 0..<half {
-                    let theta = pos * inv[i]
-                    let cs = cosf(theta), sn = sinf(theta)
                     let (a, b) = config.ropeLayout == .norm ? (o + 2 * i, o + 2 * i + 1) : (o + i, o + i + half)
                     let x0 = x[a], x1 = x[b]
-                    x[a] = x0 * cs - x1 * sn
-                    x[b] = x0 * sn + x1 * cs
+                    x[a] = x0 * cs[i] - x1 * sn[i]
+                    x[b] = x0 * sn[i] + x1 * cs[i]
                 }
             }
         }
@@ -309,9 +323,23 @@ public final class Transformer: @unchecked Sendable {
 
     /// Causal grouped-query attention for `rows` new tokens over the cache; sliding-window layers see only the
     /// last `window` positions (llama.cpp masks j ≤ pos − n_swa). Heads run in parallel on the pool.
+    ///
+    /// Rounded as llama.cpp's CPU flash attention rounds it for one query row with an F16 cache
+    /// (`ggml_compute_forward_flash_attn_ext_f16_one_chunk`, ggml-cpu/ops.cpp — the path of every one-token decode
+    /// and of prompts under 64 tokens while the cache holds under 512 cells): the query is rounded to F16 (Gemma
+    /// scales it by 1/√head_dim first, `gemma3.cpp`; the others scale the score), scores are F16 · F16 dot products,
+    /// and the softmax is the online one with the weighted sum of V kept in an **F16 accumulator**, rescaled
+    /// whenever the running maximum grows, divided by the sum at the end. Every row takes this path, whatever the
+    /// batch (llama.cpp switches to a tiled F32 kernel from 64 query rows on; we keep rows batch-invariant). Checked
+    /// against llama.cpp's own tensors: with its K, V and Q this reproduces its attention output to 5e-7; exact F32
+    /// attention is 2e-3 away. Over the 512 reference positions per model it brings our logits closer to llama.cpp's
+    /// on all four models, a little (mean top-5 difference on Gemma 3: 0.40 → 0.37 with the GELU table below);
+    /// what remains is last-bit noise that these models amplify (Tests/DecoderTests/ReferenceAgreementTests.swift).
     func attention(q: [Float], into out: inout [Float], layer il: Int, rows: Int, window: Int) {
         let c = config, hd = c.headDim, kvW = c.nHeadKV * hd, group = c.nHead / c.nHeadKV
-        let kc = keyCache[il], vc = valueCache[il], start = position, scale = c.attentionScale
+        let kc = keyCache[il], vc = valueCache[il], start = position
+        let queryScale: Float = c.architecture == .gemma3 ? c.attentionScale : 1
+        let scoreScale: Float = c.architecture == .gemma3 ? 1 : c.attentionScale
         q.withUnsafeBufferPointer { qb in
             out.withUnsafeMutableBufferPointer { ob in
                 let qp = qb.baseAddress!, op = ob.baseAddress!
@@ -320,24 +348,30 @@ public final class Transformer: @unchecked Sendable {
                     let pos = start + r
                     let first = window > 0 ? max(0, pos - window + 1) : 0
                     let qv = qp + (r * c.nHead + hIdx) * hd
-                    var scores = [Float](repeating: 0, count: pos - first + 1)
-                    var mx = -Float.infinity
-                    for j in first...pos {
-                        let kv = kc + j * kvW + kvh * hd
-                        var s: Float = 0
-                        for i in 0..<hd { s += qv[i] * kv[i] }
-                        s *= scale
-                        scores[j - first] = s
-                        mx = max(mx, s)
-                    }
-                    var sum: Float = 0
-                    for j in scores.indices { scores[j] = expf(scores[j] - mx); sum += scores[j] }
-                    let dst = op + (r * c.nHead + hIdx) * hd
-                    for i in 0..<hd { dst[i] = 0 }
-                    for j in first...pos {
-                        let p = scores[j - first] / sum
-                        let vv = vc + j * kvW + kvh * hd
-                        for i in 0..<hd { dst[i] += p * vv[i] }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * hd) { buf in
+                        let q16 = buf.baseAddress!, acc = q16 + hd      // acc holds F16 values as Floats
+                        for i in 0..<hd { q16[i] = roundedToHalf(qv[i] * queryScale); acc[i] = 0 }
+                        var m = -Float.infinity, sum: Float = 0
+                        for j in first...pos {
+                            let kv = kc + j * kvW + kvh * hd
+                            var s: Float = 0
+                            for i in 0..<hd { s += q16[i] * kv[i] }
+                            s *= scoreScale
+                            var ms: Float = 1, vs: Float = 1
+                            if s > m {
+                                ms = expf(m - s)
+                                m = s
+                                for i in 0..<hd { acc[i] = roundedToHalf(acc[i] * ms) }
+                            } else {
+                                vs = expf(s - m)
+                            }
+                            let vv = vc + j * kvW + kvh * hd
+                            for i in 0..<hd { acc[i] = roundedToHalf(acc[i].addingProduct(vv[i], vs)) }
+                            sum = sum * ms + vs
+                        }
+                        let inv = sum == 0 ? 0 : 1 / sum
+                        let dst = op + (r * c.nHead + hIdx) * hd
+                        for i in 0..<hd { dst[i] = acc[i] * inv }
                     }
                 }
             }
@@ -345,7 +379,7 @@ public final class Transformer: @unchecked Sendable {
     }
 
     func roundToHalf(_ x: inout [Float]) {
-        for i in x.indices { x[i] = Float(Float16(x[i])) }
+        for i in x.indices { x[i] = roundedToHalf(x[i]) }
     }
 
     /// g ← SiLU(g) · u (SwiGLU, Shazeer 2020).
@@ -353,12 +387,42 @@ public final class Transformer: @unchecked Sendable {
         for i in g.indices { let a = g[i]; g[i] = a / (1 + expf(-a)) * u[i] }
     }
 
-    /// g ← GELU(g) · u with GELU's tanh approximation, as ggml computes it (GeGLU; Hendrycks & Gimpel 2016).
+    /// g ← GELU(g) · u (GeGLU; Hendrycks & Gimpel 2016, tanh approximation) as ggml's CPU `ggml_vec_geglu_f32`
+    /// computes it with `GGML_GELU_FP16` on (ggml-cpu/vec.h): the input rounded to F16 and looked up in a table of
+    /// F16 GELU values, exactly 0 below −10 and the identity above 10. With llama.cpp's inputs it gives its outputs
+    /// bit for bit where the exact function was up to an F16 step away.
     func geluMul(_ g: inout [Float], _ u: [Float]) {
-        let c: Float = 0.7978845608 // √(2/π)
-        for i in g.indices {
-            let a = g[i]
-            g[i] = 0.5 * a * (1 + tanhf(c * (a + 0.044715 * a * a * a))) * u[i]
+        geluHalfTable.withUnsafeBufferPointer { table in
+            for i in g.indices {
+                let a = g[i]
+                if a <= -10 {
+                    g[i] = 0
+                } else if a >= 10 {
+                    g[i] = a * u[i]
+                } else {
+                    g[i] = halfToFloat(table[Int(floatToHalf(a))]) * u[i]
+                }
+            }
         }
     }
+}
+
+/// x rounded to the nearest binary16 value (ties to even), as a Float: what an F16 store and load do.
+@inline(__always)
+func roundedToHalf(_ x: Float) -> Float {
+    #if arch(x86_64) && !os(macOS)
+    Float(Float16(x))
+    #else
+    halfToFloat(floatToHalf(x))
+    #endif
+}
+
+/// ggml's `ggml_table_gelu_f16`: for every binary16 bit pattern h, the binary16 of
+/// `0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²)))` at x = h, in ggml's operation order (`ggml_gelu_f32`,
+/// ggml-cpu/vec.h; the table is filled in `ggml_cpu_init`). Immutable; built once on first use.
+let geluHalfTable: [UInt16] = (0...UInt16.max).map { h in
+    let x = halfToFloat(h)
+    let sqrt2OverPi: Float = 0.79788456080286535587989211986876
+    let coefA: Float = 0.044715
+    return floatToHalf(0.5 * x * (1 + tanhf(sqrt2OverPi * x * (1 + coefA * x * x))))
 }
